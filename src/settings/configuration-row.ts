@@ -1,0 +1,90 @@
+/**
+ * The organisation's LogMeIn configuration row (`lmi_configuration`): which row counts, and its
+ * typed shape. Used by the PIN request (read) and by the configuration page and form (edit), so
+ * both always agree on "the" configuration: the newest active row.
+ */
+import type { DataverseClient, Row } from "../dataverse/client";
+import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
+
+export interface ConfigurationRow {
+  id: string;
+  name: string;
+  environment: EnvironmentValue | null;
+  endpoint: string;
+  companyId: string;
+  /** The company SSO password; null when the reader may not see it (field security) or none is set. */
+  ssoPassword: string | null;
+  dynamicsUrl: string;
+  tenantId: string;
+  requireActiveTechConsole: boolean;
+  closeTicketOnSessionEnd: boolean;
+  reassignCaseOnSessionStart: boolean;
+  doNotPassCField1: boolean;
+  modifiedOn: string | null;
+}
+
+const f = Configuration.fields;
+
+/** Columns read for a configuration row. */
+export const CONFIGURATION_COLUMNS = [
+  Configuration.primaryId,
+  f.name,
+  f.environment,
+  f.endpoint,
+  f.companyId,
+  f.ssoPassword,
+  f.dynamicsUrl,
+  f.tenantId,
+  f.requireActiveTechConsole,
+  f.closeTicketOnSessionEnd,
+  f.reassignCaseOnSessionStart,
+  f.doNotPassCField1,
+  f.modifiedOn,
+] as const;
+
+/**
+ * OData query for the active configuration rows, newest first. `top` 2 tells the caller whether
+ * there is more than one (the configuration page says so); the PIN request needs only the first.
+ */
+export function activeConfigurationQuery(top = 1): string {
+  return `?$select=${CONFIGURATION_COLUMNS.join(",")}&$filter=${f.stateCode} eq 0&$orderby=${f.modifiedOn} desc&$top=${top}`;
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  return typeof value === "string" ? value : "";
+}
+
+function flag(row: Row, column: string): boolean {
+  return row[column] === true;
+}
+
+const ENVIRONMENT_VALUES: readonly number[] = Object.values(Environment);
+
+/** A Web API row → ConfigurationRow (missing text is "", unknown choice values are null). */
+export function toConfigurationRow(row: Row): ConfigurationRow {
+  const environment = row[f.environment];
+  const ssoPassword = row[f.ssoPassword];
+  const modifiedOn = row[f.modifiedOn];
+  return {
+    id: text(row, Configuration.primaryId),
+    name: text(row, f.name),
+    environment: typeof environment === "number" && ENVIRONMENT_VALUES.includes(environment) ? (environment as EnvironmentValue) : null,
+    endpoint: text(row, f.endpoint).trim(),
+    companyId: text(row, f.companyId).trim(),
+    ssoPassword: typeof ssoPassword === "string" && ssoPassword !== "" ? ssoPassword : null,
+    dynamicsUrl: text(row, f.dynamicsUrl).trim(),
+    tenantId: text(row, f.tenantId).trim(),
+    requireActiveTechConsole: flag(row, f.requireActiveTechConsole),
+    closeTicketOnSessionEnd: flag(row, f.closeTicketOnSessionEnd),
+    reassignCaseOnSessionStart: flag(row, f.reassignCaseOnSessionStart),
+    doNotPassCField1: flag(row, f.doNotPassCField1),
+    modifiedOn: typeof modifiedOn === "string" ? modifiedOn : null,
+  };
+}
+
+/** The active configuration rows, newest first (at most `top`). */
+export async function loadActiveConfigurations(client: DataverseClient, top = 1): Promise<ConfigurationRow[]> {
+  const rows = await client.retrieveMultiple(Configuration.entity, activeConfigurationQuery(top));
+  return rows.map(toConfigurationRow);
+}
