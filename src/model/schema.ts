@@ -171,6 +171,28 @@ export const Incident = {
   resolvedStatus: 5,
 } as const;
 
+/** The standard user (`systemuser`) columns the integration service reads. */
+export const SystemUser = {
+  entity: "systemuser",
+  entitySet: "systemusers",
+  primaryId: "systemuserid",
+  fields: {
+    internalEmailAddress: "internalemailaddress",
+    isDisabled: "isdisabled",
+  },
+} as const;
+
+/** The Case resolution (`incidentresolution`) the service creates through `CloseIncident`. */
+export const IncidentResolution = {
+  entity: "incidentresolution",
+  /** Unbound Web API action that resolves a Case. */
+  closeAction: "CloseIncident",
+  fields: {
+    subject: "subject",
+    incidentId: "incidentid",
+  },
+} as const;
+
 /** Names of the security roles and field security profiles (DESIGN.md §5). */
 export const SecurityNames = {
   agentRole: "LogMeIn Rescue Agent",

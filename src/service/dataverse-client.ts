@@ -1,0 +1,165 @@
+/**
+ * Dataverse Web API v9.2 transport: bearer token, OData headers, and the error policy.
+ *
+ * Outcome of a call:
+ * - 2xx, or a status the caller expects (404, 412, …): returned;
+ * - 401: one fresh token and one immediate retry, then a retryable error;
+ * - 429 (service protection limits): every call of this client waits out `Retry-After`
+ *   (Dataverse extends the penalty for clients that keep sending), then a retryable error;
+ * - 5xx and network failures: retryable error;
+ * - any other 4xx: permanent error with Dataverse's error code and message.
+ */
+import type { HttpsClient, HttpsResponse } from "./https-client";
+import { NetworkError } from "./https-client";
+import { TokenError, type TokenProvider } from "./token-provider";
+
+export type DataverseErrorKind = "retryable" | "permanent";
+
+export class DataverseError extends Error {
+  constructor(
+    message: string,
+    readonly kind: DataverseErrorKind,
+    readonly details: { status?: number; code?: string; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = "DataverseError";
+  }
+}
+
+export interface DataverseResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON body, or null when there is none. */
+  json: unknown;
+}
+
+export interface DataverseCall {
+  method: "GET" | "POST" | "PATCH";
+  /** Path below `/api/data/v9.2/`, already encoded. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Non-2xx statuses that are answers, not errors (e.g. 404 for "no such row"). */
+  expect?: readonly number[];
+}
+
+export interface DataverseClientOptions {
+  organizationUrl: string;
+  http: HttpsClient;
+  tokens: TokenProvider;
+  /** Cap on a single Retry-After wait. */
+  maxRetryAfterMs?: number;
+}
+
+/** An OData string literal: quotes doubled, then URL-encoded for a path or query. */
+export function odataString(value: string): string {
+  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`);
+}
+
+export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
+  if (header === undefined || header.trim() === "") return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export class DataverseClient {
+  readonly apiBase: string;
+  private readonly http: HttpsClient;
+  private readonly tokens: TokenProvider;
+  private readonly maxRetryAfterMs: number;
+  private throttledUntil = 0;
+
+  constructor(options: DataverseClientOptions) {
+    this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}/api/data/v9.2/`;
+    this.http = options.http;
+    this.tokens = options.tokens;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
+  }
+
+  async send(call: DataverseCall): Promise<DataverseResponse> {
+    const wait = this.throttledUntil - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+
+    let response = await this.attempt(call, false);
+    if (response.status === 401) response = await this.attempt(call, true);
+    return this.interpret(call, response);
+  }
+
+  private async attempt(call: DataverseCall, freshToken: boolean): Promise<HttpsResponse> {
+    let token: string;
+    try {
+      token = await this.tokens.getToken(freshToken);
+    } catch (error) {
+      const message = error instanceof TokenError ? error.message : "token request failed";
+      throw new DataverseError(message, "retryable");
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: "application/json",
+      "odata-maxversion": "4.0",
+      "odata-version": "4.0",
+      ...call.headers,
+    };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers["content-type"] = "application/json; charset=utf-8";
+      body = JSON.stringify(call.body);
+    }
+    try {
+      return await this.http.request({ method: call.method, url: this.apiBase + call.path, headers, ...(body === undefined ? {} : { body }) });
+    } catch (error) {
+      if (error instanceof NetworkError) throw new DataverseError(`Dataverse unreachable: ${error.message}`, "retryable");
+      throw error;
+    }
+  }
+
+  private interpret(call: DataverseCall, response: HttpsResponse): DataverseResponse {
+    const status = response.status;
+    const json = parseJson(response.body);
+    if ((status >= 200 && status < 300) || (call.expect ?? []).includes(status)) {
+      return { status, headers: response.headers, json };
+    }
+    const { code, message } = errorOf(json);
+    const what = `${call.method} ${call.path.split("?")[0] ?? ""}`;
+    if (status === 429) {
+      const retryAfterMs = Math.min(parseRetryAfter(response.headers["retry-after"]) ?? 5_000, this.maxRetryAfterMs);
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + retryAfterMs);
+      throw new DataverseError(`${what}: throttled by Dataverse (429), retry in ${retryAfterMs} ms`, "retryable", { status, retryAfterMs, ...(code ? { code } : {}) });
+    }
+    if (status === 401) throw new DataverseError(`${what}: 401 even with a fresh token`, "retryable", { status });
+    if (status >= 500 || status === 408) {
+      const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
+      throw new DataverseError(`${what}: Dataverse answered ${status}${code ? ` (${code})` : ""}`, "retryable", {
+        status,
+        ...(code ? { code } : {}),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs: Math.min(retryAfterMs, this.maxRetryAfterMs) }),
+      });
+    }
+    throw new DataverseError(`${what}: Dataverse refused with ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : ""}`, "permanent", {
+      status,
+      ...(code ? { code } : {}),
+    });
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return null;
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function errorOf(json: unknown): { code?: string; message?: string } {
+  if (typeof json !== "object" || json === null) return {};
+  const error = (json as { error?: unknown }).error;
+  if (typeof error !== "object" || error === null) return {};
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return {
+    ...(typeof code === "string" ? { code } : {}),
+    ...(typeof message === "string" ? { message: message.slice(0, 500) } : {}),
+  };
+}

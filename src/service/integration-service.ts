@@ -1,0 +1,127 @@
+/**
+ * Wires the parts of the integration service together and owns their lifecycle:
+ * spool → HTTP app → delivery worker → Dataverse client → token provider.
+ *
+ * Constructor options beyond the environment configuration are for embedding and tests: the
+ * HTTPS agent for outbound calls (default: Node's standard trust store), retry backoff, cache
+ * durations. `main.ts` uses the defaults.
+ */
+import type https from "node:https";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { AppliedLedger } from "./applied-ledger";
+import { BasicCredentials } from "./basic-auth";
+import type { ServiceConfig } from "./config";
+import { ConfigurationOptions } from "./configuration-options";
+import { DataverseClient } from "./dataverse-client";
+import { DeliveryWorker, type BackoffOptions } from "./delivery-worker";
+import { buildHttpApp } from "./http-app";
+import { HttpsClient } from "./https-client";
+import { createJsonLogger, errorSummary, type Logger } from "./log";
+import { ReadinessCheck } from "./readiness";
+import { SessionWriter } from "./session-writer";
+import { Spool } from "./spool";
+import { MsalTokenProvider } from "./token-provider";
+
+export interface IntegrationServiceOptions {
+  config: ServiceConfig;
+  logger?: Logger;
+  /** Agent for outbound HTTPS (Dataverse, sign-in, Rescue); defaults to a keep-alive agent on Node's trust store. */
+  httpsAgent?: https.Agent;
+  backoff?: Partial<BackoffOptions>;
+  deliveryConcurrency?: number;
+  /** How long the configuration row's options are reused. */
+  configurationCacheMs?: number;
+  /** How long the Dataverse part of /readyz is reused. */
+  readinessCacheMs?: number;
+  /** Outbound request timeout. */
+  requestTimeoutMs?: number;
+}
+
+export class IntegrationService {
+  readonly app: FastifyInstance;
+  readonly worker: DeliveryWorker;
+  readonly spool: Spool;
+  private readonly logger: Logger;
+  private readonly http: HttpsClient;
+  private readonly ledger: AppliedLedger;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(parts: { app: FastifyInstance; worker: DeliveryWorker; spool: Spool; logger: Logger; http: HttpsClient; ledger: AppliedLedger }) {
+    this.app = parts.app;
+    this.worker = parts.worker;
+    this.spool = parts.spool;
+    this.logger = parts.logger;
+    this.http = parts.http;
+    this.ledger = parts.ledger;
+  }
+
+  static async create(options: IntegrationServiceOptions): Promise<IntegrationService> {
+    const { config } = options;
+    const logger = options.logger ?? createJsonLogger({ secrets: [config.clientSecret, config.postPassword] });
+    const http = new HttpsClient({
+      ...(options.httpsAgent === undefined ? {} : { agent: options.httpsAgent }),
+      ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+    });
+    const spool = await Spool.open(config.spoolDir);
+    const ledger = new AppliedLedger(spool.appliedDir);
+    const tokens = new MsalTokenProvider({
+      tenantId: config.tenantId,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      authorityHost: config.authorityHost,
+      resource: config.dataverseUrl,
+      http,
+      logger,
+    });
+    const dataverse = new DataverseClient({ organizationUrl: config.dataverseUrl, http, tokens });
+    const configurationOptions = new ConfigurationOptions(dataverse, logger, options.configurationCacheMs);
+    const writer = new SessionWriter(dataverse, configurationOptions, ledger, logger);
+    const worker = new DeliveryWorker({
+      spool,
+      writer,
+      logger,
+      ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    });
+    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats().pending, options.readinessCacheMs);
+    const app = buildHttpApp({
+      credentials: new BasicCredentials(config.postUsername, config.postPassword),
+      spool,
+      onStored: (entry) => worker.enqueue(entry),
+      readiness,
+      logger,
+      relay: { rescueApiBase: config.rescueApiBase, allowedOrigin: config.allowedOrigin, http },
+    });
+    return new IntegrationService({ app, worker, spool, logger, http, ledger });
+  }
+
+  /** Starts delivering what the spool holds, then listens. */
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    await this.worker.start();
+    await this.app.listen({ host, port });
+    this.pruneTimer = setInterval(() => {
+      this.ledger.prune().catch((error: unknown) => this.logger.warn("could not prune applied-post ledgers", { error: errorSummary(error) }));
+    }, 6 * 3600_000);
+    this.pruneTimer.unref();
+    const address = this.app.server.address() as AddressInfo;
+    this.logger.info("integration service listening", { host: address.address, port: address.port });
+    return address;
+  }
+
+  /** Graceful stop: no new requests, requests in hand answered, the deliveries in hand finished. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    await this.app.close();
+    await this.worker.stop();
+    await this.spool.close();
+    this.http.close();
+    this.logger.info("integration service stopped");
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Entry point: `npm run service`.
+ *
+ * Reads the environment (a clear message and exit code 2 when it is not usable, no stack
+ * trace), starts the service, and on SIGTERM/SIGINT stops gracefully: the listener closes,
+ * requests in hand are answered and deliveries in hand finish; posts not yet delivered stay in
+ * the spool for the next start. A second signal, or 30 s, ends the process at once.
+ */
+import { ConfigError, loadServiceConfig, type ServiceConfig } from "./config";
+import { IntegrationService } from "./integration-service";
+import { createJsonLogger, errorSummary } from "./log";
+
+const SHUTDOWN_GRACE_MS = 30_000;
+
+async function main(): Promise<void> {
+  let config: ServiceConfig;
+  try {
+    config = loadServiceConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee src/service/README.md and .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const logger = createJsonLogger({ secrets: [config.clientSecret, config.postPassword] });
+  if (config.postPassword.length < 12) logger.warn("POST_PASSWORD is shorter than 12 characters: use a long random password");
+
+  let service: IntegrationService;
+  try {
+    service = await IntegrationService.create({ config, logger });
+    await service.listen(config.host, config.port);
+  } catch (error) {
+    logger.error("integration service could not start", { error: errorSummary(error) });
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      logger.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info("stopping", { signal });
+    const force = setTimeout(() => {
+      logger.error("graceful stop took too long: exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    service
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error("error while stopping", { error: errorSummary(error) });
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`integration service failed: ${errorSummary(error)}\n`);
+  process.exit(1);
+});

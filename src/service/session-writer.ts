@@ -1,0 +1,249 @@
+/**
+ * Applies one spooled post to Dataverse:
+ *
+ * 1. skip it if the applied-posts ledger already has its digest (identical replay);
+ * 2. check the Case named by `Tracking0` (a Case id that exists → linked; else stored without
+ *    the link, reason logged);
+ * 3. upsert `lmi_sessions(lmi_rescuesessionid='…')` with optimistic concurrency: read the row and
+ *    its ETag, merge (chat appended, status forward only), PATCH with `If-Match: <etag>` — or
+ *    `If-None-Match: *` to create — and start over on 412;
+ * 4. at session start with "reassign", assign the Case to the technician's Dynamics user;
+ *    at session end with "close ticket", resolve the Case unless it is resolved or cancelled;
+ * 5. record the digest in the ledger.
+ *
+ * `progress` survives retries of the same post within this process, so a failed Case action is
+ * retried without writing the session again.
+ */
+import { Incident, IncidentResolution, Session, SystemUser, UserSettings } from "../model/schema";
+import type { AppliedLedger } from "./applied-ledger";
+import type { ConfigurationOptions } from "./configuration-options";
+import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
+import type { Logger } from "./log";
+import type { RescuePost } from "./post-parser";
+import { mapPostToSession, type StoredSession } from "./session-mapper";
+
+export interface DeliveryProgress {
+  sessionWritten: boolean;
+  caseActionsDone: boolean;
+}
+
+export interface ApplyOutcome {
+  readonly outcome: "applied" | "replay skipped";
+  readonly chatAppended: boolean;
+  readonly caseLinked: boolean;
+}
+
+interface CaseRef {
+  readonly id: string;
+  readonly stateCode: number;
+  readonly ownerId: string | null;
+}
+
+const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+const MAX_CONCURRENCY_ROUNDS = 5;
+
+/** The Case id in `Tracking0` (braces optional, any case), lower case; null if it is not a GUID. */
+export function caseIdFromTracking(tracking0: string | undefined): string | null {
+  const match = GUID.exec((tracking0 ?? "").trim());
+  return match?.[1]?.toLowerCase() ?? null;
+}
+
+export class SessionWriter {
+  constructor(
+    private readonly dataverse: DataverseClient,
+    private readonly options: ConfigurationOptions,
+    private readonly ledger: AppliedLedger,
+    private readonly logger: Logger,
+  ) {}
+
+  async apply(post: RescuePost, progress: DeliveryProgress): Promise<ApplyOutcome> {
+    const log = this.logger.child({ sessionId: post.sessionId, event: post.event });
+    if (!progress.sessionWritten && (await this.ledger.has(post.sessionId, post.digest))) {
+      log.info("identical post already applied: skipped");
+      return { outcome: "replay skipped", chatAppended: false, caseLinked: false };
+    }
+
+    const caseRef = await this.findCase(post, log);
+    let chatAppended = false;
+    if (!progress.sessionWritten) {
+      chatAppended = await this.upsertSession(post, caseRef, log);
+      progress.sessionWritten = true;
+    }
+    if (!progress.caseActionsDone) {
+      if (caseRef !== null) await this.runCaseActions(post, caseRef, log);
+      progress.caseActionsDone = true;
+    }
+    await this.ledger.record(post.sessionId, post.digest);
+    return { outcome: "applied", chatAppended, caseLinked: caseRef !== null };
+  }
+
+  private async findCase(post: RescuePost, log: Logger): Promise<CaseRef | null> {
+    const tracking = (post.fields.Tracking0 ?? "").trim();
+    if (tracking === "") {
+      log.info("no Tracking0: session stored without a Case link");
+      return null;
+    }
+    const id = caseIdFromTracking(tracking);
+    if (id === null) {
+      log.warn("Tracking0 is not a Case id: session stored without a Case link");
+      return null;
+    }
+    const F = Incident.fields;
+    const response = await this.dataverse.send({
+      method: "GET",
+      path: `${Incident.entitySet}(${id})?$select=${F.stateCode},_${F.ownerId}_value`,
+      expect: [404],
+    });
+    if (response.status === 404) {
+      log.warn("Tracking0 names a Case that does not exist: session stored without a Case link", { caseId: id });
+      return null;
+    }
+    const row = (response.json ?? {}) as Record<string, unknown>;
+    const state = row[F.stateCode];
+    const stateCode = typeof state === "number" ? state : Incident.state.Active;
+    const owner = row[`_${F.ownerId}_value`];
+    return { id, stateCode, ownerId: typeof owner === "string" ? owner.toLowerCase() : null };
+  }
+
+  private sessionPath(sessionId: string): string {
+    return `${Session.entitySet}(${Session.fields.rescueSessionId}=${odataString(sessionId)})`;
+  }
+
+  private async readSession(sessionId: string): Promise<{ etag: string; stored: StoredSession } | null> {
+    const F = Session.fields;
+    const response = await this.dataverse.send({
+      method: "GET",
+      path: `${this.sessionPath(sessionId)}?$select=${F.chatLog},${F.status}`,
+      expect: [404],
+    });
+    if (response.status === 404) return null;
+    const row = (response.json ?? {}) as Record<string, unknown>;
+    const etagValue = row["@odata.etag"] ?? response.headers.etag;
+    if (typeof etagValue !== "string" || etagValue === "") {
+      throw new DataverseError("session row came back without an ETag", "retryable");
+    }
+    const chatLog = row[F.chatLog];
+    const status = row[F.status];
+    return { etag: etagValue, stored: { chatLog: typeof chatLog === "string" ? chatLog : "", status: typeof status === "number" ? status : null } };
+  }
+
+  /** Returns whether chat was appended. */
+  private async upsertSession(post: RescuePost, caseRef: CaseRef | null, log: Logger): Promise<boolean> {
+    for (let round = 1; round <= MAX_CONCURRENCY_ROUNDS; round += 1) {
+      const current = await this.readSession(post.sessionId);
+      const write = mapPostToSession(post, current?.stored ?? null);
+      for (const problem of write.problems) {
+        log.warn(`value ${problem.problem}: ${problem.variable}`, problem.raw === undefined ? {} : { raw: problem.raw });
+      }
+      const body: Record<string, unknown> = { ...write.columns };
+      if (caseRef !== null) body[`${Session.caseIdNavigation}@odata.bind`] = `/${Incident.entitySet}(${caseRef.id})`;
+      const response = await this.dataverse.send({
+        method: "PATCH",
+        path: this.sessionPath(post.sessionId),
+        body,
+        headers: current === null ? { "if-none-match": "*" } : { "if-match": current.etag },
+        expect: [404, 412],
+      });
+      if (response.status < 300) {
+        if (write.chatAlreadyStored) log.info("chat of this post is already stored: not appended again");
+        log.info(current === null ? "session created" : "session updated", { chatAppended: write.chatAppended, caseLinked: caseRef !== null });
+        return write.chatAppended;
+      }
+      log.info("session changed meanwhile: reading it again", { status: response.status, round });
+    }
+    throw new DataverseError("session kept changing during the write (optimistic concurrency)", "retryable");
+  }
+
+  private async runCaseActions(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
+    const options = await this.options.get();
+    if (post.event === "start" && options.reassignCaseOnSessionStart) await this.reassignCase(post, caseRef, log);
+    if (post.event === "end" && options.closeTicketOnSessionEnd) await this.resolveCase(post, caseRef, log);
+  }
+
+  private async reassignCase(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
+    if (caseRef.stateCode !== Incident.state.Active) {
+      log.info("Case is not active: not reassigned", { caseId: caseRef.id });
+      return;
+    }
+    const userId = await this.findTechnicianUser(post);
+    if (userId === null) {
+      log.warn("technician has no Dynamics user (no user settings with this technician or SSO id, no user with this email): Case not reassigned", {
+        caseId: caseRef.id,
+      });
+      return;
+    }
+    if (caseRef.ownerId === userId) {
+      log.info("Case already belongs to the technician", { caseId: caseRef.id });
+      return;
+    }
+    await this.dataverse.send({
+      method: "PATCH",
+      path: `${Incident.entitySet}(${caseRef.id})`,
+      body: { [`${Incident.fields.ownerId}@odata.bind`]: `/${SystemUser.entitySet}(${userId})` },
+      headers: { "if-match": "*" },
+    });
+    log.info("Case reassigned to the technician", { caseId: caseRef.id, userId });
+  }
+
+  private async findTechnicianUser(post: RescuePost): Promise<string | null> {
+    const U = UserSettings.fields;
+    const byColumn: [string, string | undefined][] = [
+      [U.techId, post.fields.TechID],
+      [U.ssoId, post.fields.TechSSOID],
+    ];
+    for (const [column, raw] of byColumn) {
+      const value = (raw ?? "").trim();
+      if (value === "") continue;
+      const filter = `${column} eq ${odataString(value)} and ${U.stateCode} eq 0`.replace(/ /g, "%20");
+      const response = await this.dataverse.send({
+        method: "GET",
+        path: `${UserSettings.entitySet}?$select=_${U.userId}_value&$filter=${filter}&$top=1`,
+      });
+      const id = firstValue(response.json, `_${U.userId}_value`);
+      if (id !== null) return id.toLowerCase();
+    }
+    const email = (post.fields.TechEmail ?? "").trim();
+    if (email !== "") {
+      const S = SystemUser.fields;
+      const filter = `${S.internalEmailAddress} eq ${odataString(email)} and ${S.isDisabled} eq false`.replace(/ /g, "%20");
+      const response = await this.dataverse.send({
+        method: "GET",
+        path: `${SystemUser.entitySet}?$select=${SystemUser.primaryId}&$filter=${filter}&$top=1`,
+      });
+      const id = firstValue(response.json, SystemUser.primaryId);
+      if (id !== null) return id.toLowerCase();
+    }
+    return null;
+  }
+
+  private async resolveCase(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
+    if (caseRef.stateCode !== Incident.state.Active) {
+      log.info("Case already resolved or cancelled: not resolved again", { caseId: caseRef.id, stateCode: caseRef.stateCode });
+      return;
+    }
+    const R = IncidentResolution.fields;
+    await this.dataverse.send({
+      method: "POST",
+      path: IncidentResolution.closeAction,
+      body: {
+        IncidentResolution: {
+          "@odata.type": `Microsoft.Dynamics.CRM.${IncidentResolution.entity}`,
+          [R.subject]: `LogMeIn Rescue session ${post.sessionId} ended`,
+          [`${R.incidentId}@odata.bind`]: `/${Incident.entitySet}(${caseRef.id})`,
+        },
+        Status: Incident.resolvedStatus,
+      },
+    });
+    log.info("Case resolved at session end", { caseId: caseRef.id });
+  }
+}
+
+function firstValue(json: unknown, column: string): string | null {
+  const rows = (json as { value?: unknown } | null)?.value;
+  if (!Array.isArray(rows)) return null;
+  for (const row of rows) {
+    const value = (row as Record<string, unknown> | null)?.[column];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return null;
+}
