@@ -164,7 +164,11 @@ export const Incident = {
     stateCode: "statecode",
     statusCode: "statuscode",
     primaryContactId: "primarycontactid",
+    /** The Case's own "Email Address" column (filled by email-to-case). */
+    emailAddress: "emailaddress",
   },
+  /** Single-valued navigation properties of the polymorphic `customerid`, for `$expand`. */
+  customerNavigation: { contact: "customerid_contact", account: "customerid_account" },
   /** `statecode` values of `incident`. */
   state: { Active: 0, Resolved: 1, Cancelled: 2 },
   /** `statuscode` used when the service resolves a Case ("Problem Solved"). */
@@ -177,6 +181,7 @@ export const SystemUser = {
   entitySet: "systemusers",
   primaryId: "systemuserid",
   fields: {
+    /** The user's primary email, usually their Rescue SSO id. */
     internalEmailAddress: "internalemailaddress",
     isDisabled: "isdisabled",
   },
@@ -190,6 +195,28 @@ export const IncidentResolution = {
   fields: {
     subject: "subject",
     incidentId: "incidentid",
+  },
+} as const;
+
+/** The standard tables the PIN request and the PIN dialog's email draft touch. */
+export const Contact = { entity: "contact", entitySet: "contacts", fields: { email: "emailaddress1" } } as const;
+export const Account = { entity: "account", entitySet: "accounts", fields: { email: "emailaddress1" } } as const;
+
+/** The email activity, its parties (`activityparty`) and its regarding link to a Case. */
+export const EmailActivity = {
+  entity: "email",
+  entitySet: "emails",
+  fields: { subject: "subject", description: "description", directionCode: "directioncode" },
+  /** Collection-valued navigation property holding the senders and recipients. */
+  partiesNavigation: "email_activity_parties",
+  /** `regardingobjectid` bound to a Case (the email's navigation property carries the `_email` suffix). */
+  regardingIncidentNavigation: "regardingobjectid_incident_email",
+  party: {
+    participationTypeMask: "participationtypemask",
+    /** `partyid_<entity>@odata.bind` names the party's table. */
+    partyNavigationPrefix: "partyid_",
+    sender: 1,
+    toRecipient: 2,
   },
 } as const;
 
