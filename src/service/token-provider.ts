@@ -67,9 +67,9 @@ export class MsalTokenProvider implements TokenProvider {
         networkClient: new MsalNetworkClient(options.http),
         loggerOptions: {
           piiLoggingEnabled: false,
-          logLevel: LogLevel.Warning,
+          logLevel: LogLevel.Error,
           loggerCallback: (level, message, containsPii) => {
-            if (containsPii || level > LogLevel.Warning) return;
+            if (containsPii || level > LogLevel.Error) return;
             this.logger.warn("msal", { detail: message.slice(0, 300) });
           },
         },

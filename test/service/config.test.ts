@@ -1,0 +1,92 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, ENVIRONMENT_VARIABLES, loadServiceConfig } from "../../src/service/config";
+
+const valid = {
+  DATAVERSE_URL: "https://contoso.crm4.dynamics.com/",
+  AZURE_TENANT_ID: "11111111-2222-3333-4444-555555555555",
+  AZURE_CLIENT_ID: "66666666-7777-8888-9999-000000000000",
+  AZURE_CLIENT_SECRET: "top-secret-value",
+  POST_USERNAME: "rescue",
+  POST_PASSWORD: "a-long-post-password",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadServiceConfig(env, "/srv/app");
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe("environment configuration", () => {
+  test("defaults as documented", () => {
+    const config = loadServiceConfig(valid, "/srv/app");
+    expect(config).toEqual({
+      dataverseUrl: "https://contoso.crm4.dynamics.com",
+      tenantId: valid.AZURE_TENANT_ID,
+      clientId: valid.AZURE_CLIENT_ID,
+      clientSecret: valid.AZURE_CLIENT_SECRET,
+      authorityHost: "https://login.microsoftonline.com",
+      postUsername: "rescue",
+      postPassword: "a-long-post-password",
+      spoolDir: "/srv/app/spool",
+      host: "0.0.0.0",
+      port: 8080,
+      rescueApiBase: "https://secure.logmeinrescue.com/API",
+      allowedOrigin: "https://contoso.crm4.dynamics.com",
+    });
+  });
+
+  test("the variable names are exactly the documented ones", () => {
+    expect(Object.keys(ENVIRONMENT_VARIABLES).sort()).toEqual(
+      [
+        "ALLOWED_ORIGIN",
+        "AZURE_AUTHORITY_HOST",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_TENANT_ID",
+        "DATAVERSE_URL",
+        "HOST",
+        "POST_PASSWORD",
+        "POST_USERNAME",
+        "PORT",
+        "RESCUE_API_BASE",
+        "SPOOL_DIR",
+      ].sort(),
+    );
+  });
+
+  test("every missing required variable is reported at once, by name", () => {
+    const problems = problemsOf({});
+    for (const name of ["DATAVERSE_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "POST_USERNAME", "POST_PASSWORD"]) {
+      expect(problems.some((p) => p.startsWith(`${name} is required`)), name).toBe(true);
+    }
+  });
+
+  test("bad values get clear messages and secrets are never echoed", () => {
+    const problems = problemsOf({
+      ...valid,
+      DATAVERSE_URL: "http://contoso.crm4.dynamics.com",
+      AZURE_AUTHORITY_HOST: "not a url",
+      PORT: "99999",
+      RESCUE_API_BASE: "https://user:pw@rescue.example/API",
+      ALLOWED_ORIGIN: "https://contoso.crm4.dynamics.com/main.aspx",
+      POST_USERNAME: "a:b",
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.join("\n")).toMatch(/DATAVERSE_URL must use https/);
+    expect(problems.join("\n")).not.toContain(valid.AZURE_CLIENT_SECRET);
+    expect(problems.join("\n")).not.toContain(valid.POST_PASSWORD);
+  });
+
+  test("any https organisation URL is accepted (no host-name pattern), but not one with a path", () => {
+    expect(loadServiceConfig({ ...valid, DATAVERSE_URL: "https://127.0.0.1:8443" }).dataverseUrl).toBe("https://127.0.0.1:8443");
+    expect(problemsOf({ ...valid, DATAVERSE_URL: "https://contoso.crm.dynamics.com/api/data/v9.2" })[0]).toMatch(/root URL only/);
+  });
+
+  test("ALLOWED_ORIGIN overrides the default origin", () => {
+    expect(loadServiceConfig({ ...valid, ALLOWED_ORIGIN: "https://org.crm.dynamics.com" }).allowedOrigin).toBe("https://org.crm.dynamics.com");
+  });
+});

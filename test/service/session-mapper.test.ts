@@ -1,0 +1,137 @@
+import { describe, expect, test } from "vitest";
+import { Session, SessionStatus } from "../../src/model/schema";
+import { parseRescuePost, type RescuePost } from "../../src/service/post-parser";
+import {
+  CHAT_TRUNCATED_MARKER,
+  containsChunk,
+  mapPostToSession,
+  parseSeconds,
+  parseUtcTimestamp,
+  truncate,
+} from "../../src/service/session-mapper";
+import { caseIdFromTracking } from "../../src/service/session-writer";
+import { formBody, fullPost } from "./support/harness";
+
+const F = Session.fields;
+const post = (values: Record<string, string>, event?: "start" | "end"): RescuePost =>
+  parseRescuePost({ body: Buffer.from(formBody(values)), contentType: "application/x-www-form-urlencoded", event });
+
+describe("session mapper", () => {
+  test("every variable lands in its column", () => {
+    const values = fullPost("555", { ChatLog: "hi", Notes: "fixed it", Tracking0: "t0", ClosingTime: "2024-03-05T10:00:00Z" });
+    const { columns, problems } = mapPostToSession(post(values), null);
+    expect(problems).toEqual([]);
+    expect(columns).toEqual({
+      [F.rescueSessionId]: "555",
+      [F.name]: "555 – Terry Tech",
+      [F.techId]: "1234567",
+      [F.techSsoId]: "tech@contoso.com",
+      [F.techName]: "Terry Tech",
+      [F.techEmail]: "terry@contoso.com",
+      [F.techDescr]: "Level 2 support",
+      [F.cfield0]: "Carla Customer",
+      [F.cfield1]: "carla@example.com",
+      [F.cfield2]: "CAS-01234-ABCDEF",
+      [F.cfield3]: "custom 3",
+      [F.cfield4]: "custom 4",
+      [F.cfield5]: "custom 5",
+      [F.tracking0]: "t0",
+      [F.chatLog]: "hi",
+      [F.notes]: "fixed it",
+      [F.waitingTime]: 42,
+      [F.workTime]: 600,
+      [F.pickupTime]: "2024-03-05T09:15:00Z",
+      [F.closingTime]: "2024-03-05T10:00:00Z",
+      [F.lastActionTime]: "2024-03-05T09:25:00Z",
+      [F.transmitted]: 123456789,
+      [F.platform]: "Windows 11",
+      [F.tsurvey0]: "yes",
+      [F.tsurvey1]: "no",
+      [F.tsurvey2]: "3",
+      [F.tsurvey3]: "4",
+      [F.tsurvey4]: "5",
+      [F.tsurvey5]: "six",
+      [F.tsurvey6]: "seven",
+      [F.tsurvey7]: "eight",
+      [F.tsurvey8]: "nine",
+      [F.tsurvey9]: "ten",
+      [F.status]: SessionStatus.Closed,
+    });
+  });
+
+  test("unparseable timings are left out and reported, never guessed", () => {
+    const { columns, problems } = mapPostToSession(
+      post({ SessionID: "1", WaitingTime: "soon", WorkTime: "99999999999", PickupTime: "13/25/2024 10:00", LastActionTime: "yesterday", Transmitted: "1e9" }),
+      null,
+    );
+    for (const column of [F.waitingTime, F.workTime, F.pickupTime, F.lastActionTime, F.transmitted]) expect(columns).not.toHaveProperty(column);
+    expect(problems.map((p) => `${p.variable}:${p.problem}`).sort()).toEqual([
+      "LastActionTime:unparseable",
+      "PickupTime:unparseable",
+      "Transmitted:unparseable",
+      "WaitingTime:unparseable",
+      "WorkTime:out of range",
+    ]);
+  });
+
+  test("timestamps: ISO with and without zone (UTC), offsets, .NET invariant form", () => {
+    expect(parseUtcTimestamp("2024-03-05T09:15:00")).toBe("2024-03-05T09:15:00Z");
+    expect(parseUtcTimestamp("2024-03-05 09:15")).toBe("2024-03-05T09:15:00Z");
+    expect(parseUtcTimestamp("2024-03-05T09:15:00.1234567Z")).toBe("2024-03-05T09:15:00Z");
+    expect(parseUtcTimestamp("2024-03-05T09:15:00+02:00")).toBe("2024-03-05T07:15:00Z");
+    expect(parseUtcTimestamp("2024-03-05T23:15:00-0130")).toBe("2024-03-06T00:45:00Z");
+    expect(parseUtcTimestamp("3/5/2024 9:15:07 PM")).toBe("2024-03-05T21:15:07Z");
+    expect(parseUtcTimestamp("3/5/2024 12:00:00 AM")).toBe("2024-03-05T00:00:00Z");
+    expect(parseUtcTimestamp("12/31/2024 23:59")).toBe("2024-12-31T23:59:00Z");
+    expect(parseUtcTimestamp("2024-02-30 10:00:00")).toBeNull();
+    expect(parseUtcTimestamp("31/12/2024 10:00")).toBeNull();
+    expect(parseUtcTimestamp("1/1/0001 12:00:00 AM")).toBeNull();
+    expect(parseUtcTimestamp("")).toBeNull();
+    expect(parseSeconds("01:02:03")).toBe(3723);
+    expect(parseSeconds("-5")).toBeNull();
+  });
+
+  test("chat is appended on a new line; a chunk already stored as whole lines is not appended again", () => {
+    const first = mapPostToSession(post({ SessionID: "1", ChatLog: "\r\n10:00 a: hello\r\n" }), null);
+    expect(first.columns[F.chatLog]).toBe("10:00 a: hello");
+    const second = mapPostToSession(post({ SessionID: "1", ChatLog: "10:01 b: hi" }), { chatLog: "10:00 a: hello", status: SessionStatus.Active });
+    expect(second.columns[F.chatLog]).toBe("10:00 a: hello\n10:01 b: hi");
+    const replay = mapPostToSession(post({ SessionID: "1", ChatLog: "10:00 a: hello" }), { chatLog: "10:00 a: hello\n10:01 b: hi", status: SessionStatus.Active });
+    expect(replay.chatAppended).toBe(false);
+    expect(replay.chatAlreadyStored).toBe(true);
+    expect(replay.columns).not.toHaveProperty(F.chatLog);
+    expect(containsChunk("10:00 a: hello there", "10:00 a: hello")).toBe(false);
+    expect(containsChunk("x\n10:00 a: hello\r\ny", "10:00 a: hello")).toBe(true);
+  });
+
+  test("status moves forward only; empty values do not blank stored ones", () => {
+    const hold = mapPostToSession(post({ SessionID: "1", Notes: "" }, "start"), { chatLog: "", status: SessionStatus.Closed });
+    expect(hold.columns).not.toHaveProperty(F.status);
+    expect(hold.columns).not.toHaveProperty(F.notes);
+    const end = mapPostToSession(post({ SessionID: "1" }, "end"), { chatLog: "", status: SessionStatus.Active });
+    expect(end.columns[F.status]).toBe(SessionStatus.Closed);
+    expect(end.columns).not.toHaveProperty(F.rescueSessionId);
+  });
+
+  test("text is truncated to the column without splitting a character; the chat keeps its newest part", () => {
+    expect(truncate("ab😀", 3)).toBe("ab");
+    const long = mapPostToSession(post({ SessionID: "1", TechName: "x".repeat(300), CField0: "y".repeat(100) }), null);
+    expect(long.columns[F.techName]).toHaveLength(Session.maxLength.techName);
+    expect(long.columns[F.cfield0]).toHaveLength(Session.maxLength.cfield0);
+    expect(String(long.columns[F.name]).length).toBeLessThanOrEqual(Session.maxLength.name);
+    const stored = "a".repeat(Session.maxLength.chatLog - 10);
+    const grown = mapPostToSession(post({ SessionID: "1", ChatLog: "newest line here" }), { chatLog: stored, status: null });
+    const log = String(grown.columns[F.chatLog]);
+    expect(log.length).toBeLessThanOrEqual(Session.maxLength.chatLog);
+    expect(log.startsWith(CHAT_TRUNCATED_MARKER)).toBe(true);
+    expect(log.endsWith("newest line here")).toBe(true);
+  });
+
+  test("Case id from Tracking0: GUID with or without braces, any case; anything else is not a Case id", () => {
+    expect(caseIdFromTracking("{0F8FAD5B-D9CB-469F-A165-70867728950E}")).toBe("0f8fad5b-d9cb-469f-a165-70867728950e");
+    expect(caseIdFromTracking(" 0f8fad5b-d9cb-469f-a165-70867728950e ")).toBe("0f8fad5b-d9cb-469f-a165-70867728950e");
+    expect(caseIdFromTracking("CAS-01234")).toBeNull();
+    expect(caseIdFromTracking("0f8fad5b-d9cb-469f-a165-70867728950")).toBeNull();
+    expect(caseIdFromTracking(undefined)).toBeNull();
+  });
+});
