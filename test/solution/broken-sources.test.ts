@@ -1,0 +1,104 @@
+/**
+ * The build refuses broken sources with a message that names the file and the problem: each case
+ * copies the project to a temporary folder, breaks one thing, and runs `node build.mjs` there.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { schemasDir } from "../../src/packaging/xsd";
+import { PROJECT_ROOT } from "./built-package";
+
+const copies: string[] = [];
+
+function copyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "lmi-broken-"));
+  copies.push(dir);
+  for (const entry of ["build.mjs", "package.json", "tsconfig.json", "src", "webresources", "solution"]) {
+    cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+function build(dir: string): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, ["build.mjs", "--out", join(dir, "dist")], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, LMI_SCHEMAS_DIR: schemasDir(PROJECT_ROOT) },
+  });
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+}
+
+function edit(file: string, from: string | RegExp, to: string): void {
+  const text = readFileSync(file, "utf8");
+  const changed = text.replace(from, to);
+  if (changed === text) throw new Error(`test setup: ${String(from)} not found in ${file}`);
+  writeFileSync(file, changed);
+}
+
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the build stops on broken sources", () => {
+  it("builds the unbroken copy (control)", () => {
+    const dir = copyProject();
+    const result = build(dir);
+    expect(result.output).toContain("Built version");
+    expect(result.status).toBe(0);
+  });
+
+  it("names a web resource whose name has a hyphen", () => {
+    const dir = copyProject();
+    writeFileSync(join(dir, "webresources/lmi_/images/request-pin.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("webresources/lmi_/images/request-pin.svg");
+    expect(result.output).toContain("may contain only letters, digits");
+  });
+
+  it("names a view column that does not exist on its table", () => {
+    const dir = copyProject();
+    const views = join(dir, "solution/Entities/lmi_session/SavedQueries");
+    const view = readdirSync(views).map((file) => join(views, file)).find((file) => readFileSync(file, "utf8").includes('<cell name="lmi_techname"'));
+    if (!view) throw new Error("test setup: no lmi_session view shows lmi_techname");
+    edit(view, '<cell name="lmi_techname"', '<cell name="lmi_technicianname"');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/lmi_session view "[^"]+" layout uses column "lmi_technicianname", which lmi_session does not have/);
+  });
+
+  it("names a ribbon function that no bundle defines", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/Incident/RibbonDiff.xml"), 'FunctionName="LogMeInRescue.Case.Ribbon.requestPin"', 'FunctionName="LogMeInRescue.Case.Ribbon.requestPinCode"');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('function "LogMeInRescue.Case.Ribbon.requestPinCode" is not defined by "lmi_/scripts/case.ribbon.js"');
+  });
+
+  it("names a localized label that has no Dutch title", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/Incident/RibbonDiff.xml"), /<Title description="[^"]*" languagecode="1043"\s*\/>/, "");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/customizations\.xml[^\n]*: <LocLabel Id="[^"]+"> has no title for language 1043/);
+  });
+
+  it("names a source file that is not well-formed XML", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("solution/Roles/LogMeIn Rescue Agent.xml: not well-formed XML");
+  });
+
+  it("names an XSD violation", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), /level="Global"/, 'level="Everywhere"');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/customizations\.xml: XSD: .*level.*Everywhere/);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Each semantic check catches what it is for: one mutation of the real built package per case,
+ * with the problem it must produce.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkPackage, loadLibrary, type PackageProblem, type SolutionPackage } from "../../src/packaging/checks";
+import { buildIntoTemp, type BuiltSolution } from "./built-package";
+
+let built: BuiltSolution;
+
+beforeAll(async () => {
+  built = await buildIntoTemp();
+});
+
+function mutate(change: Partial<SolutionPackage> | ((pkg: SolutionPackage) => Partial<SolutionPackage>)): PackageProblem[] {
+  const pkg = built.managed;
+  const changes = typeof change === "function" ? change(pkg) : change;
+  return checkPackage({ ...pkg, ...changes });
+}
+
+function replaceOnce(text: string, from: string | RegExp, to: string): string {
+  const changed = text.replace(from, to);
+  if (changed === text) throw new Error(`test setup: ${String(from)} not found`);
+  return changed;
+}
+
+const messages = (problems: PackageProblem[]): string[] => problems.map((problem) => `${problem.part}: ${problem.message}`);
+
+describe("semantic checks", () => {
+  it("find nothing in the real package", () => {
+    expect(messages(checkPackage(built.managed))).toEqual([]);
+  });
+
+  it("catch a $webresource: reference to a missing web resource", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, "$webresource:lmi_/images/requestpin.svg", "$webresource:lmi_/images/missing.svg") }));
+    expect(messages(problems)).toContain('customizations.xml: "$webresource:lmi_/images/missing.svg" refers to a web resource that is not in this solution');
+  });
+
+  it("catch a form handler whose function the library does not define", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, 'functionName="LogMeInRescue.Configuration.Form.onLoad"', 'functionName="LogMeInRescue.Configuration.Form.onload"') }));
+    expect(messages(problems).join("\n")).toContain('function "LogMeInRescue.Configuration.Form.onload" is not defined by "lmi_/scripts/configuration.form.js"');
+  });
+
+  it("catch a $LocLabels: id without a label", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, /LabelText="\$LocLabels:([A-Za-z0-9_.]+)"/, 'LabelText="$LocLabels:lmi.incident.Nothing.LabelText"') }));
+    expect(messages(problems)).toContain('customizations.xml: "$LocLabels:lmi.incident.Nothing.LabelText" has no <LocLabel Id="lmi.incident.Nothing.LabelText">');
+  });
+
+  it("catch a duplicated GUID", () => {
+    const problems = mutate((pkg) => {
+      const formIds = [...pkg.customizationsXml.matchAll(/<formid>(\{[^}]+\})<\/formid>/g)].map((m) => m[1] ?? "");
+      return { customizationsXml: replaceOnce(pkg.customizationsXml, `<formid>${formIds[1]}</formid>`, `<formid>${formIds[0]}</formid>`) };
+    });
+    expect(messages(problems).join("\n")).toMatch(/GUID [0-9a-f-]+ is used twice/);
+  });
+
+  it("catch a key on a column its table does not have", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, "<AttributeName>lmi_rescuesessionid</AttributeName>", "<AttributeName>lmi_sessionnumber</AttributeName>") }));
+    expect(messages(problems).join("\n")).toContain('uses column "lmi_sessionnumber", which lmi_session does not have');
+  });
+
+  it("catch a form control bound to a missing column", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, 'datafieldname="lmi_companyid"', 'datafieldname="lmi_company"') }));
+    expect(messages(problems).join("\n")).toMatch(/lmi_configuration form "[^"]+" uses column "lmi_company", which lmi_configuration does not have/);
+  });
+
+  it("catch a choice value outside the publisher's prefix", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, 'value="645100002"', 'value="100000002"') }));
+    expect(messages(problems).join("\n")).toContain("value 100000002 does not start with the publisher's option value prefix 64510");
+  });
+
+  it("catch root components that do not match the content", () => {
+    const problems = mutate((pkg) => ({ solutionXml: replaceOnce(pkg.solutionXml, /<RootComponent type="61" schemaName="lmi_\/images\/requestpin.svg" behavior="0" \/>/, '<RootComponent type="61" schemaName="lmi_/images/other.svg" behavior="0" />') }));
+    const text = messages(problems).join("\n");
+    expect(text).toContain("solution.xml: root component missing for content 61|lmi_/images/requestpin.svg|0");
+    expect(text).toContain("solution.xml: root component 61|lmi_/images/other.svg|0 (type|name|behavior) has no content");
+  });
+
+  it("catch a strings file that lacks a key the other language has", () => {
+    const problems = mutate((pkg) => {
+      const dutchPart = [...pkg.parts.keys()].find((name) => name.startsWith("WebResources/lmi_stringsStrings1043resx"));
+      if (!dutchPart) throw new Error("test setup: no Dutch strings part");
+      const dutch = new TextDecoder().decode(pkg.parts.get(dutchPart));
+      const parts = new Map(pkg.parts);
+      parts.set(dutchPart, new TextEncoder().encode(replaceOnce(dutch, /<data name="Common.Close"[\s\S]*?<\/data>/, "")));
+      return { parts };
+    });
+    expect(messages(problems)).toContain("lmi_/strings/Strings.1043.resx: is missing 1 key(s) other languages have: Common.Close");
+  });
+
+  it("catch solution.xml without the configuration page", () => {
+    const problems = mutate((pkg) => ({ solutionXml: replaceOnce(pkg.solutionXml, /<ConfigurationPage>[^<]*<\/ConfigurationPage>/, "") }));
+    expect(messages(problems)).toContain("solution.xml: <SolutionManifest> has no <ConfigurationPage>");
+  });
+
+  it("catch a zip part with no content type", () => {
+    const problems = mutate((pkg) => ({ contentTypesXml: pkg.contentTypesXml.replace(/<Override PartName="\/WebResources\/lmi_pagespinhtml[^>]*\/>/, "") }));
+    expect(messages(problems).join("\n")).toMatch(/zip entry WebResources\/lmi_pagespinhtml[0-9A-F-]+ has no content type/);
+  });
+});
+
+describe("loading a library", () => {
+  it("defines the namespace without touching Xrm, the DOM or the network", () => {
+    const ribbon = [...built.managedEntries.entries()].find(([name]) => name.startsWith("WebResources/lmi_scriptscaseribbonjs"));
+    const loaded = loadLibrary(new TextDecoder().decode(ribbon?.[1]));
+    expect(loaded.error).toBeNull();
+    const namespace = (loaded.globals.LogMeInRescue as { Case: { Ribbon: Record<string, unknown> } }).Case.Ribbon;
+    expect(typeof namespace.requestPin).toBe("function");
+    expect(typeof namespace.canRequestPin).toBe("function");
+  });
+
+  it("reports a library that throws while loading", () => {
+    expect(loadLibrary("Xrm.Page.getAttribute('x');").error).toMatch(/Xrm is not defined/);
+  });
+});
