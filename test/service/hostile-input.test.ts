@@ -154,7 +154,7 @@ describe("hostile input", () => {
       while (next < total) {
         next += 1;
         const seed = seeds[Math.floor(random() * seeds.length)] ?? seeds[0];
-        let bytes = Buffer.from(seed?.body ?? "", "utf8");
+        let bytes: Buffer = Buffer.from(seed?.body ?? "", "utf8");
         const mutations = 1 + Math.floor(random() * 4);
         for (let m = 0; m < mutations; m += 1) bytes = mutate(bytes, random, fragments);
         const contentType = random() < 0.8 ? (seed?.type ?? "") : (contentTypes[Math.floor(random() * contentTypes.length)] ?? "");

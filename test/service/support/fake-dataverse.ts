@@ -154,6 +154,12 @@ export class FakeDataverse {
     return this.sessions.get(rescueSessionId)?.columns;
   }
 
+  /** The stored chat log of a session ("" when none). */
+  chatLog(rescueSessionId: string): string {
+    const value = this.session(rescueSessionId)?.[Session.fields.chatLog];
+    return typeof value === "string" ? value : "";
+  }
+
   dataRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.path.startsWith("/api/data/"));
   }
