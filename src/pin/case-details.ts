@@ -1,0 +1,55 @@
+/**
+ * What the PIN request sends about the Case: its id, number, customer and the customer's email.
+ * Taken from the open form where it is there (no request); otherwise one read of the Case with
+ * its customer expanded fills in the rest.
+ */
+import { normalizeId, type DataverseClient, type Row } from "../dataverse/client";
+import { Account, Contact, Incident } from "../model/schema";
+import type { CustomerType } from "./dialog-data";
+
+export interface CaseDetails {
+  /** Lower case, without braces ("" on an unsaved form). */
+  id: string;
+  number: string;
+  customer: { id: string; entityType: CustomerType; name: string } | null;
+  /** The customer's email ("" when unknown). */
+  email: string;
+}
+
+const fields = Incident.fields;
+const nav = Incident.customerNavigation;
+
+const text = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
+
+/** The Case as the form shows it; `number` and `email` are "" when those columns are not on the form. */
+export function caseFromForm(form: Xrm.FormContext): CaseDetails {
+  const customer = form.getAttribute<Xrm.Attributes.LookupAttribute>(fields.customerId)?.getValue()?.[0];
+  const entityType = customer?.entityType;
+  return {
+    id: normalizeId(form.data.entity.getId()),
+    number: text(form.getAttribute(fields.ticketNumber)?.getValue()),
+    customer:
+      customer && (entityType === Contact.entity || entityType === Account.entity)
+        ? { id: normalizeId(customer.id), entityType, name: text(customer.name) }
+        : null,
+    email: text(form.getAttribute(fields.emailAddress)?.getValue()),
+  };
+}
+
+/** The OData query of the one Case read: its number, its email and its customer's email. */
+export const CASE_QUERY = `?$select=${fields.ticketNumber},${fields.emailAddress}&$expand=${nav.contact}($select=${Contact.fields.email}),${nav.account}($select=${Account.fields.email})`;
+
+/**
+ * Fills in what the form lacks (`wantEmail`: the email is sent in cfield1). Resolves without a
+ * request when the form has it all.
+ */
+export async function completeCaseDetails(client: DataverseClient, details: CaseDetails, wantEmail: boolean): Promise<CaseDetails> {
+  if (details.number && (details.email || !wantEmail || !details.customer)) return details;
+  const row = await client.retrieve(Incident.entity, details.id, CASE_QUERY);
+  const customer = (row[nav.contact] ?? row[nav.account]) as Row | null | undefined;
+  return {
+    ...details,
+    number: details.number || text(row[fields.ticketNumber]),
+    email: details.email || text(customer?.[Contact.fields.email]) || text(row[fields.emailAddress]),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the Case command hands the PIN dialog through `navigateTo`'s `data` (it ends up in the
+ * dialog's query string): the PIN, the Case, the customer reference and when the PIN was made.
+ * Never a secret (no auth code, no SSO data). The dialog validates everything it reads, because a
+ * query string can be edited.
+ */
+export type CustomerType = "contact" | "account";
+
+export interface PinDialogData {
+  pin: string;
+  caseId: string;
+  caseNumber: string;
+  customer: { id: string; entityType: CustomerType } | null;
+  /** ISO 8601 time the PIN was generated. */
+  generatedAt: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PIN = /^\d{6}$/;
+
+export function encodePinDialogData(data: PinDialogData): string {
+  const params = new URLSearchParams({ pin: data.pin, case: data.caseId, no: data.caseNumber, at: data.generatedAt });
+  if (data.customer) {
+    params.set("ct", data.customer.entityType);
+    params.set("cid", data.customer.id);
+  }
+  return params.toString();
+}
+
+/** The dialog data, or null when the PIN or the Case id is missing or malformed. */
+export function decodePinDialogData(encoded: string | null | undefined): PinDialogData | null {
+  if (!encoded) return null;
+  const params = new URLSearchParams(encoded);
+  const pin = params.get("pin") ?? "";
+  const caseId = (params.get("case") ?? "").toLowerCase();
+  if (!PIN.test(pin) || !GUID.test(caseId)) return null;
+  const entityType = params.get("ct");
+  const customerId = (params.get("cid") ?? "").toLowerCase();
+  const at = params.get("at") ?? "";
+  return {
+    pin,
+    caseId,
+    caseNumber: (params.get("no") ?? "").slice(0, 100),
+    customer: (entityType === "contact" || entityType === "account") && GUID.test(customerId) ? { id: customerId, entityType } : null,
+    generatedAt: Number.isNaN(Date.parse(at)) ? "" : at,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The Rescue API client: one form-encoded POST per call, the plain-text reply back.
+ *
+ * - `POST <endpoint>/<method>.aspx`, `application/x-www-form-urlencoded; charset=UTF-8`: the auth
+ *   code and the SSO password travel in the body, never in a URL;
+ * - no cookies (`credentials: "omit"`): the auth code is the login;
+ * - a timeout (20 s by default) aborts the request;
+ * - failures are `RescueTransportError`s whose messages name the method and what happened, never
+ *   the body or the endpoint.
+ * Business failures arrive as HTTP 200 with a reply word: see `replies.ts`.
+ */
+
+export type RescueMethod = "requestPINCode" | "requestAuthCodeSSO" | "getAccount";
+
+export const DEFAULT_RESCUE_TIMEOUT_MS = 20_000;
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface RescueTransport {
+  fetch: FetchLike;
+  /** Milliseconds before a call is aborted (default 20 s). */
+  timeoutMs?: number;
+}
+
+export type RescueTransportFailure = "network" | "timeout" | "http";
+
+export class RescueTransportError extends Error {
+  declare readonly kind: RescueTransportFailure;
+  /** The HTTP status (kind "http") or the timeout in seconds (kind "timeout"). */
+  declare readonly value: number;
+
+  constructor(kind: RescueTransportFailure, method: RescueMethod, value: number, cause?: unknown) {
+    super(`Rescue ${method}: ${kind} ${value || (cause instanceof Error ? cause.message : "")}`);
+    this.kind = kind;
+    this.value = value;
+  }
+}
+
+/** `<endpoint>/<method>.aspx`, whatever trailing slashes the configured endpoint has. */
+export function rescueUrl(endpoint: string, method: RescueMethod): string {
+  return `${endpoint.trim().replace(/\/+$/, "")}/${method}.aspx`;
+}
+
+/** Posts `fields` to a Rescue method and resolves to the trimmed reply text (HTTP 2xx only). */
+export async function callRescue(
+  endpoint: string,
+  method: RescueMethod,
+  fields: Readonly<Record<string, string>>,
+  transport: RescueTransport,
+): Promise<string> {
+  const controller = new AbortController();
+  const timeoutMs = transport.timeoutMs ?? DEFAULT_RESCUE_TIMEOUT_MS;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let status = 0;
+  try {
+    const response = await transport.fetch(rescueUrl(endpoint, method), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8" },
+      body: new URLSearchParams(fields).toString(),
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller.signal,
+    });
+    status = response.status;
+    if (response.ok) return (await response.text()).trim();
+  } catch (error) {
+    throw controller.signal.aborted
+      ? new RescueTransportError("timeout", method, Math.round(timeoutMs / 1000))
+      : new RescueTransportError("network", method, 0, error);
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new RescueTransportError("http", method, status);
+}
