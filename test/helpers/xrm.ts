@@ -9,7 +9,18 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { vi } from "vitest";
-import { ClientContextMock, ContextMock, UserSettingsMock, XrmMockGenerator, type FormContextMock, type EventContextMock } from "xrm-mock";
+import {
+  ClientContextMock,
+  ContextMock,
+  FormItemMock,
+  FormSelectorMock,
+  ItemCollectionMock,
+  UiMock,
+  UserSettingsMock,
+  XrmMockGenerator,
+  type FormContextMock,
+  type EventContextMock,
+} from "xrm-mock";
 import { parseResx } from "../../src/strings/resx";
 
 const STRINGS_DIR = resolve(import.meta.dirname, "../../webresources/lmi_/strings");
@@ -41,6 +52,19 @@ export interface InitXrmOptions {
   formType?: number;
 }
 
+/**
+ * A form UI whose `getFormType()` answers `formType` (xrm-mock reads it from the current form of
+ * the form selector) and that has the controls collection the attribute builders add to.
+ */
+function uiWithFormType(formType: number): UiMock {
+  const form = new FormItemMock({ currentItem: true, formType, id: "{00000000-0000-0000-0000-000000000000}", label: "" });
+  return new UiMock({
+    controls: new ItemCollectionMock<Xrm.Controls.Control>([]),
+    formSelector: new FormSelectorMock(new ItemCollectionMock<FormItemMock>([form])),
+    tabs: new ItemCollectionMock<Xrm.Controls.Tab>([]),
+  });
+}
+
 export interface XrmFixture {
   formContext: FormContextMock;
   eventContext: EventContextMock;
@@ -67,8 +91,8 @@ export function initXrm(options: InitXrmOptions = {}): XrmFixture {
   XrmMockGenerator.initialise({
     context,
     entity: options.entity ? { entityName: options.entity.entityName, id: options.entity.id ?? "" } : undefined,
-    ui: options.formType === undefined ? undefined : { formType: options.formType },
-  } as Parameters<typeof XrmMockGenerator.initialise>[0]);
+    ui: options.formType === undefined ? undefined : uiWithFormType(options.formType),
+  });
 
   const progress = { shown: [] as string[], closed: 0 };
   vi.spyOn(Xrm.Utility, "showProgressIndicator").mockImplementation((message: string) => {

@@ -1,0 +1,159 @@
+/**
+ * The configuration as the admin edits it on the page: what is shown when the page opens (a
+ * stored row, or a new one with prefills), the field-by-field checks, and what Save sends.
+ *
+ * The stored SSO password never enters the draft: the draft knows only whether one is stored,
+ * and carries a replacement the admin typed or the wish to clear it.
+ */
+import type { Row } from "../dataverse/client";
+import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
+import type { ConfigurationRow } from "../settings/configuration-row";
+import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
+import {
+  checkCompanyId,
+  checkDynamicsUrl,
+  checkEndpoint,
+  checkEnvironment,
+  checkSsoPassword,
+  checkTenantId,
+  type ConfigurationField,
+  type FieldCheck,
+} from "./validation";
+
+/** Name given to a configuration row the page creates. */
+export const NEW_CONFIGURATION_NAME = "Default";
+
+export interface ConfigurationDraft {
+  environment: EnvironmentValue | null;
+  endpoint: string;
+  companyId: string;
+  /** A replacement password as typed; "" keeps the stored one. */
+  newSsoPassword: string;
+  /** Clear the stored password on save (wins over a typed replacement). */
+  clearSsoPassword: boolean;
+  dynamicsUrl: string;
+  tenantId: string;
+  requireActiveTechConsole: boolean;
+  closeTicketOnSessionEnd: boolean;
+  reassignCaseOnSessionStart: boolean;
+  doNotPassCField1: boolean;
+}
+
+/** What the page knows about the stored row besides the editable values. */
+export interface StoredConfiguration {
+  /** null until the first save creates the row. */
+  id: string | null;
+  /** Whether a password is stored (as far as the reader may see: field security hides it). */
+  hasSsoPassword: boolean;
+}
+
+export type BooleanOption = "requireActiveTechConsole" | "closeTicketOnSessionEnd" | "reassignCaseOnSessionStart" | "doNotPassCField1";
+
+/** The four options in display order, with their columns. */
+export const BOOLEAN_OPTIONS: readonly { option: BooleanOption; column: string }[] = [
+  { option: "requireActiveTechConsole", column: Configuration.fields.requireActiveTechConsole },
+  { option: "closeTicketOnSessionEnd", column: Configuration.fields.closeTicketOnSessionEnd },
+  { option: "reassignCaseOnSessionStart", column: Configuration.fields.reassignCaseOnSessionStart },
+  { option: "doNotPassCField1", column: Configuration.fields.doNotPassCField1 },
+];
+
+/**
+ * The draft the page opens with. Without a row: Production with its endpoint, and the current
+ * organisation's URL. With a row: its values; an empty endpoint is prefilled from the environment,
+ * a missing environment is derived from the endpoint, an empty Dynamics URL is prefilled.
+ */
+export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): ConfigurationDraft {
+  if (!row) {
+    return {
+      environment: DEFAULT_ENVIRONMENT,
+      endpoint: defaultEndpointFor(DEFAULT_ENVIRONMENT) ?? "",
+      companyId: "",
+      newSsoPassword: "",
+      clearSsoPassword: false,
+      dynamicsUrl: clientUrl,
+      tenantId: "",
+      requireActiveTechConsole: false,
+      closeTicketOnSessionEnd: false,
+      reassignCaseOnSessionStart: false,
+      doNotPassCField1: false,
+    };
+  }
+  const environment = row.environment ?? (row.endpoint !== "" ? environmentForEndpoint(row.endpoint) : DEFAULT_ENVIRONMENT);
+  return {
+    environment,
+    endpoint: row.endpoint !== "" ? row.endpoint : (defaultEndpointFor(environment) ?? ""),
+    companyId: row.companyId,
+    newSsoPassword: "",
+    clearSsoPassword: false,
+    dynamicsUrl: row.dynamicsUrl !== "" ? row.dynamicsUrl : clientUrl,
+    tenantId: row.tenantId,
+    requireActiveTechConsole: row.requireActiveTechConsole,
+    closeTicketOnSessionEnd: row.closeTicketOnSessionEnd,
+    reassignCaseOnSessionStart: row.reassignCaseOnSessionStart,
+    doNotPassCField1: row.doNotPassCField1,
+  };
+}
+
+export function storedFromRow(row: ConfigurationRow | null): StoredConfiguration {
+  return { id: row?.id ?? null, hasSsoPassword: row?.ssoPassword !== null && row?.ssoPassword !== undefined };
+}
+
+/** Whether a password will be stored once the draft is saved. */
+export function ssoPasswordAfterSave(draft: ConfigurationDraft, stored: StoredConfiguration): boolean {
+  if (draft.clearSsoPassword) return false;
+  return draft.newSsoPassword !== "" || stored.hasSsoPassword;
+}
+
+export type DraftChecks = Record<ConfigurationField, FieldCheck<unknown>>;
+
+/** Checks every field of the draft. */
+export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguration): DraftChecks {
+  return {
+    environment: checkEnvironment(draft.environment),
+    endpoint: checkEndpoint(draft.endpoint),
+    companyId: checkCompanyId(draft.companyId, ssoPasswordAfterSave(draft, stored)),
+    ssoPassword: draft.clearSsoPassword ? { ok: true, value: "" } : checkSsoPassword(draft.newSsoPassword),
+    dynamicsUrl: checkDynamicsUrl(draft.dynamicsUrl),
+    tenantId: checkTenantId(draft.tenantId),
+  };
+}
+
+/** Field order on the page and the form (the first invalid one gets the focus). */
+export const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "dynamicsUrl", "tenantId"];
+
+export function invalidFields(checks: DraftChecks): ConfigurationField[] {
+  return FIELD_ORDER.filter((field) => !checks[field].ok);
+}
+
+function emptyToNull(value: string): string | null {
+  return value === "" ? null : value;
+}
+
+function checkedText(check: FieldCheck<unknown>): string {
+  if (!check.ok || typeof check.value !== "string") throw new Error("draft not valid");
+  return check.value;
+}
+
+/**
+ * The Web API body Save sends: every editable column with the checked value (an empty company id
+ * as null); the SSO password
+ * only when the admin replaced it (the typed value) or cleared it (null); `lmi_name` only for a
+ * new row. Throws when the draft has an invalid field (check it first).
+ */
+export function savePayload(draft: ConfigurationDraft, stored: StoredConfiguration): Row {
+  const checks = checkDraft(draft, stored);
+  if (invalidFields(checks).length > 0) throw new Error("The configuration has invalid fields.");
+  const f = Configuration.fields;
+  const payload: Row = {
+    [f.environment]: draft.environment ?? Environment.Custom,
+    [f.endpoint]: checkedText(checks.endpoint),
+    [f.companyId]: emptyToNull(checkedText(checks.companyId)),
+    [f.dynamicsUrl]: checkedText(checks.dynamicsUrl),
+    [f.tenantId]: checkedText(checks.tenantId),
+  };
+  for (const { option, column } of BOOLEAN_OPTIONS) payload[column] = draft[option];
+  if (draft.clearSsoPassword) payload[f.ssoPassword] = null;
+  else if (draft.newSsoPassword !== "") payload[f.ssoPassword] = draft.newSsoPassword;
+  if (stored.id === null) payload[f.name] = NEW_CONFIGURATION_NAME;
+  return payload;
+}

@@ -1,0 +1,138 @@
+/**
+ * Field rules of the LogMeIn configuration, shared by the configuration page and the form.
+ *
+ * Each rule takes what the admin typed and answers either the value to store (trimmed; a tenant
+ * id without braces) or a problem: a RESX key plus arguments, so the caller decides the language
+ * and where to show it. Rules never throw.
+ */
+import { Configuration, type EnvironmentValue } from "../model/schema";
+import type { FormatArg } from "../strings/translator";
+import { isEnvironmentValue, PRODUCTION_ENDPOINT } from "./environments";
+
+export interface FieldProblem {
+  /** RESX key of the message (keys `Config.Error.*`). */
+  key: string;
+  args: FormatArg[];
+}
+
+export type FieldCheck<T = string> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
+
+/** The fields of the configuration that have rules (the four options have none). */
+export type ConfigurationField = "environment" | "endpoint" | "companyId" | "ssoPassword" | "dynamicsUrl" | "tenantId";
+
+export const REQUIRED_KEY = "Config.Error.Required";
+
+function ok<T>(value: T): FieldCheck<T> {
+  return { ok: true, value };
+}
+
+function problem<T = string>(key: string, ...args: FormatArg[]): FieldCheck<T> {
+  return { ok: false, problem: { key, args } };
+}
+
+/** True when the problem is only "this field is empty" (pages hide it until the field is left). */
+export function isRequiredProblem(check: FieldCheck<unknown>): boolean {
+  return !check.ok && check.problem.key === REQUIRED_KEY;
+}
+
+/** `lmi_environment`: one of Production, Beta, Custom. */
+export function checkEnvironment(value: number | null | undefined): FieldCheck<EnvironmentValue> {
+  if (value === null || value === undefined) return problem("Config.Error.EnvironmentRequired");
+  return isEnvironmentValue(value) ? ok(value) : problem("Config.Error.EnvironmentRequired");
+}
+
+interface UrlRuleOptions {
+  maxLength: number;
+  /** An example shown in the "not a web address" message. */
+  example: string;
+}
+
+/**
+ * An https address without credentials, query or fragment. `http:` gets its own message (the
+ * most likely mistake); an address without a scheme gets "start with https://" and the corrected
+ * address as a suggestion.
+ */
+function checkHttpsUrl(raw: string, options: UrlRuleOptions): FieldCheck {
+  const value = raw.trim();
+  if (value === "") return problem(REQUIRED_KEY);
+  if (value.length > options.maxLength) return problem("Config.Error.TooLong", options.maxLength);
+  if (/\s/.test(value)) return problem("Config.Error.UrlSpaces");
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === "http") return problem("Config.Error.UrlHttp");
+  if (scheme === undefined || !value.includes("://")) {
+    return /^[a-z0-9-]+(\.[a-z0-9-]+)+([/:].*)?$/i.test(value) ? problem("Config.Error.UrlNoScheme", `https://${value}`) : problem("Config.Error.UrlInvalid", options.example);
+  }
+  if (scheme !== "https") return problem("Config.Error.UrlNoScheme", `https://${value.slice(value.indexOf("://") + 3)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problem("Config.Error.UrlInvalid", options.example);
+  }
+  if (url.hostname === "") return problem("Config.Error.UrlInvalid", options.example);
+  if (url.username !== "" || url.password !== "") return problem("Config.Error.UrlCredentials");
+  if (value.includes("?") || value.includes("#")) return problem("Config.Error.UrlQuery");
+  return ok(value);
+}
+
+/** `lmi_endpoint`: where the PIN request posts to (Rescue API base or the service relay). */
+export function checkEndpoint(raw: string): FieldCheck {
+  return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.endpoint, example: PRODUCTION_ENDPOINT });
+}
+
+/** `lmi_dynamicsurl`: the organisation the integration service writes back to. */
+export function checkDynamicsUrl(raw: string): FieldCheck {
+  return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.dynamicsUrl, example: "https://contoso.crm4.dynamics.com" });
+}
+
+/**
+ * `lmi_companyid`: digits only (Rescue answers INVALIDPARAM_COMPANY otherwise). Optional, except
+ * when an SSO password is (or will be) stored: single sign-on needs both.
+ */
+export function checkCompanyId(raw: string, ssoPasswordWillBeStored: boolean): FieldCheck {
+  const value = raw.trim();
+  if (value === "") return ssoPasswordWillBeStored ? problem("Config.Error.CompanyIdNeeded") : ok("");
+  if (!/^[0-9]+$/.test(value)) return problem("Config.Error.CompanyIdDigits");
+  if (value.length > Configuration.maxLength.companyId) return problem("Config.Error.TooLong", Configuration.maxLength.companyId);
+  return ok(value);
+}
+
+/**
+ * A replacement SSO password as typed ("" = keep the stored one). Passwords are never trimmed;
+ * only the column length is enforced.
+ */
+export function checkSsoPassword(raw: string): FieldCheck {
+  if (raw.length > Configuration.maxLength.ssoPassword) return problem("Config.Error.TooLong", Configuration.maxLength.ssoPassword);
+  return ok(raw);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `lmi_tenantid`: the Office 365 / Entra tenant GUID; braces are accepted and removed. */
+export function checkTenantId(raw: string): FieldCheck {
+  let value = raw.trim();
+  if (value === "") return problem(REQUIRED_KEY);
+  const braced = /^\{\s*(.*?)\s*\}$/.exec(value);
+  if (braced) value = braced[1] ?? "";
+  if (!GUID.test(value)) return problem("Config.Error.TenantIdFormat");
+  if (/^[0-]+$/.test(value)) return problem("Config.Error.TenantIdEmpty");
+  return ok(value);
+}
+
+/**
+ * An organisation URL in the form compared by `sameOrganisation`: lower-case scheme and host,
+ * path without trailing slashes (on-premises organisations have one: `https://server/org`).
+ */
+export function comparableOrganisationUrl(url: string): string {
+  try {
+    const parsed = new URL(url.trim());
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`.toLowerCase();
+  } catch {
+    return url.trim().replace(/\/+$/, "").toLowerCase();
+  }
+}
+
+/** True when the Dynamics URL names the organisation the admin is signed in to. */
+export function sameOrganisation(dynamicsUrl: string, clientUrl: string): boolean {
+  return comparableOrganisationUrl(dynamicsUrl) === comparableOrganisationUrl(clientUrl);
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkDraft,
+  draftFromRow,
+  invalidFields,
+  NEW_CONFIGURATION_NAME,
+  savePayload,
+  ssoPasswordAfterSave,
+  storedFromRow,
+  type ConfigurationDraft,
+} from "../../src/configuration/draft";
+import { BETA_ENDPOINT, PRODUCTION_ENDPOINT } from "../../src/configuration/environments";
+import { Environment } from "../../src/model/schema";
+import type { ConfigurationRow } from "../../src/settings/configuration-row";
+
+const CLIENT_URL = "https://contoso.crm4.dynamics.com";
+const TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
+  return {
+    id: "9a1b2c3d-0000-4000-8000-000000000001",
+    name: "Default",
+    environment: Environment.Beta,
+    endpoint: BETA_ENDPOINT,
+    companyId: "123456",
+    ssoPassword: "stored-secret",
+    dynamicsUrl: CLIENT_URL,
+    tenantId: TENANT,
+    requireActiveTechConsole: true,
+    closeTicketOnSessionEnd: false,
+    reassignCaseOnSessionStart: true,
+    doNotPassCField1: false,
+    modifiedOn: "2024-05-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+function validDraft(overrides: Partial<ConfigurationDraft> = {}): ConfigurationDraft {
+  return { ...draftFromRow(null, CLIENT_URL), tenantId: TENANT, ...overrides };
+}
+
+describe("the draft the page opens with", () => {
+  it("starts a new configuration on Production with this organisation's URL", () => {
+    const draft = draftFromRow(null, CLIENT_URL);
+    expect(draft).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT, dynamicsUrl: CLIENT_URL, companyId: "", tenantId: "" });
+    expect(draft.newSsoPassword).toBe("");
+    expect(draft.clearSsoPassword).toBe(false);
+    expect(storedFromRow(null)).toEqual({ id: null, hasSsoPassword: false });
+  });
+
+  it("shows a stored row's values but never its password", () => {
+    const draft = draftFromRow(row(), CLIENT_URL);
+    expect(draft).toMatchObject({ environment: Environment.Beta, endpoint: BETA_ENDPOINT, companyId: "123456", tenantId: TENANT, requireActiveTechConsole: true, reassignCaseOnSessionStart: true });
+    expect(JSON.stringify(draft)).not.toContain("stored-secret");
+    expect(storedFromRow(row())).toEqual({ id: "9a1b2c3d-0000-4000-8000-000000000001", hasSsoPassword: true });
+    expect(storedFromRow(row({ ssoPassword: null })).hasSsoPassword).toBe(false);
+  });
+
+  it("fills gaps of an older row: environment from the endpoint, endpoint from the environment, the org URL", () => {
+    expect(draftFromRow(row({ environment: null, endpoint: PRODUCTION_ENDPOINT }), CLIENT_URL).environment).toBe(Environment.Production);
+    expect(draftFromRow(row({ environment: null, endpoint: "https://relay.contoso.com/api/rescue" }), CLIENT_URL).environment).toBe(Environment.Custom);
+    expect(draftFromRow(row({ environment: null, endpoint: "" }), CLIENT_URL)).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT });
+    expect(draftFromRow(row({ environment: Environment.Beta, endpoint: "" }), CLIENT_URL).endpoint).toBe(BETA_ENDPOINT);
+    expect(draftFromRow(row({ environment: Environment.Custom, endpoint: "" }), CLIENT_URL).endpoint).toBe("");
+    expect(draftFromRow(row({ dynamicsUrl: "" }), CLIENT_URL).dynamicsUrl).toBe(CLIENT_URL);
+  });
+});
+
+describe("checking the draft", () => {
+  it("passes a complete draft", () => {
+    expect(invalidFields(checkDraft(validDraft(), storedFromRow(null)))).toEqual([]);
+  });
+
+  it("lists the invalid fields in page order", () => {
+    const checks = checkDraft(validDraft({ endpoint: "http://x.example.com", companyId: "12 3", tenantId: "nope", environment: null }), storedFromRow(null));
+    expect(invalidFields(checks)).toEqual(["environment", "endpoint", "companyId", "tenantId"]);
+  });
+
+  it("needs the company id when a password is stored, typed, but not when it is cleared", () => {
+    const stored = storedFromRow(row());
+    expect(invalidFields(checkDraft(validDraft({ companyId: "" }), stored))).toEqual(["companyId"]);
+    expect(invalidFields(checkDraft(validDraft({ companyId: "", newSsoPassword: "x" }), storedFromRow(null)))).toEqual(["companyId"]);
+    expect(invalidFields(checkDraft(validDraft({ companyId: "", clearSsoPassword: true }), stored))).toEqual([]);
+    expect(ssoPasswordAfterSave(validDraft({ clearSsoPassword: true, newSsoPassword: "typed" }), stored)).toBe(false);
+    expect(ssoPasswordAfterSave(validDraft(), stored)).toBe(true);
+    expect(ssoPasswordAfterSave(validDraft(), storedFromRow(null))).toBe(false);
+  });
+});
+
+describe("what Save sends", () => {
+  it("creates a row with exactly the typed values, the name and no password unless typed", () => {
+    const payload = savePayload(validDraft({ companyId: " 987 ", tenantId: `{${TENANT}}`, doNotPassCField1: true }), storedFromRow(null));
+    expect(payload).toEqual({
+      lmi_name: NEW_CONFIGURATION_NAME,
+      lmi_environment: Environment.Production,
+      lmi_endpoint: PRODUCTION_ENDPOINT,
+      lmi_companyid: "987",
+      lmi_dynamicsurl: CLIENT_URL,
+      lmi_tenantid: TENANT,
+      lmi_requireactivetechconsole: false,
+      lmi_closeticketonsessionend: false,
+      lmi_reassigncaseonsessionstart: false,
+      lmi_donotpasscfield1: true,
+    });
+  });
+
+  it("sends a typed password, a cleared password as null, and nothing when it is kept", () => {
+    const stored = storedFromRow(row());
+    expect(savePayload(validDraft({ companyId: "1", newSsoPassword: "new secret " }), stored).lmi_ssopassword).toBe("new secret ");
+    const cleared = savePayload(validDraft({ clearSsoPassword: true }), stored);
+    expect("lmi_ssopassword" in cleared && cleared.lmi_ssopassword === null).toBe(true);
+    const kept = savePayload(validDraft({ companyId: "1" }), stored);
+    expect("lmi_ssopassword" in kept).toBe(false);
+    expect("lmi_name" in kept).toBe(false);
+  });
+
+  it("sends an empty company id as null", () => {
+    expect(savePayload(validDraft(), storedFromRow(null)).lmi_companyid).toBeNull();
+  });
+
+  it("refuses an invalid draft", () => {
+    expect(() => savePayload(validDraft({ tenantId: "" }), storedFromRow(null))).toThrow();
+  });
+});

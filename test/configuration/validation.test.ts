@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkCompanyId,
+  checkDynamicsUrl,
+  checkEndpoint,
+  checkEnvironment,
+  checkSsoPassword,
+  checkTenantId,
+  comparableOrganisationUrl,
+  isRequiredProblem,
+  sameOrganisation,
+  type FieldCheck,
+} from "../../src/configuration/validation";
+import { resxStrings } from "../helpers/xrm";
+
+function problemKey(check: FieldCheck<unknown>): string | null {
+  return check.ok ? null : check.problem.key;
+}
+
+function value(check: FieldCheck<unknown>): unknown {
+  if (!check.ok) throw new Error(`expected a valid value, got ${check.problem.key}`);
+  return check.value;
+}
+
+describe("environment", () => {
+  it("accepts the three choices and asks for one otherwise", () => {
+    expect(value(checkEnvironment(645100000))).toBe(645100000);
+    expect(value(checkEnvironment(645100001))).toBe(645100001);
+    expect(value(checkEnvironment(645100002))).toBe(645100002);
+    expect(problemKey(checkEnvironment(null))).toBe("Config.Error.EnvironmentRequired");
+    expect(problemKey(checkEnvironment(undefined))).toBe("Config.Error.EnvironmentRequired");
+    expect(problemKey(checkEnvironment(42))).toBe("Config.Error.EnvironmentRequired");
+  });
+});
+
+describe.each([
+  ["endpoint", checkEndpoint, 400],
+  ["Dynamics URL", checkDynamicsUrl, 400],
+] as const)("%s (https URL)", (_name, check, maxLength) => {
+  it("accepts https addresses, trimmed, with or without a path or trailing slash", () => {
+    expect(value(check("https://secure.logmeinrescue.com/API"))).toBe("https://secure.logmeinrescue.com/API");
+    expect(value(check("  https://contoso.crm4.dynamics.com/  "))).toBe("https://contoso.crm4.dynamics.com/");
+    expect(value(check("HTTPS://relay.contoso.com:8443/api/rescue"))).toBe("HTTPS://relay.contoso.com:8443/api/rescue");
+    expect(value(check("https://server.contoso.local/org1"))).toBe("https://server.contoso.local/org1");
+  });
+
+  it("requires a value (spaces only count as empty)", () => {
+    expect(problemKey(check(""))).toBe("Config.Error.Required");
+    expect(problemKey(check("   "))).toBe("Config.Error.Required");
+    expect(isRequiredProblem(check(""))).toBe(true);
+  });
+
+  it("rejects http: with its own message", () => {
+    expect(problemKey(check("http://secure.logmeinrescue.com/API"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(check("HTTP://contoso.crm.dynamics.com"))).toBe("Config.Error.UrlHttp");
+  });
+
+  it("suggests https:// for an address without a scheme or with another scheme", () => {
+    const bare = check("secure.logmeinrescue.com/API");
+    expect(problemKey(bare)).toBe("Config.Error.UrlNoScheme");
+    expect(bare.ok ? [] : bare.problem.args).toEqual(["https://secure.logmeinrescue.com/API"]);
+    const ftp = check("ftp://secure.logmeinrescue.com/API");
+    expect(problemKey(ftp)).toBe("Config.Error.UrlNoScheme");
+    expect(ftp.ok ? [] : ftp.problem.args).toEqual(["https://secure.logmeinrescue.com/API"]);
+    expect(problemKey(check("contoso.crm4.dynamics.com:443"))).toBe("Config.Error.UrlNoScheme");
+  });
+
+  it("rejects things that are not web addresses", () => {
+    expect(problemKey(check("not a url"))).toBe("Config.Error.UrlSpaces");
+    expect(problemKey(check("https://secure.logmeinrescue .com/API"))).toBe("Config.Error.UrlSpaces");
+    expect(problemKey(check("localhost"))).toBe("Config.Error.UrlInvalid");
+    expect(problemKey(check("https:/secure.logmeinrescue.com"))).toBe("Config.Error.UrlInvalid");
+    expect(problemKey(check("https://"))).toBe("Config.Error.UrlInvalid");
+    expect(problemKey(check("https://exa mple.com"))).toBe("Config.Error.UrlSpaces");
+  });
+
+  it("rejects credentials, query strings and fragments (secrets never go in this URL)", () => {
+    expect(problemKey(check("https://user:secret@relay.contoso.com/api/rescue"))).toBe("Config.Error.UrlCredentials");
+    expect(problemKey(check("https://user@relay.contoso.com/api/rescue"))).toBe("Config.Error.UrlCredentials");
+    expect(problemKey(check("https://relay.contoso.com/api/rescue?key=1"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(check("https://relay.contoso.com/api/rescue?"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(check("https://contoso.crm.dynamics.com/#main"))).toBe("Config.Error.UrlQuery");
+  });
+
+  it(`allows at most ${maxLength} characters`, () => {
+    const base = "https://relay.contoso.com/";
+    expect(value(check(base + "a".repeat(maxLength - base.length)))).toHaveLength(maxLength);
+    const tooLong = check(base + "a".repeat(maxLength - base.length + 1));
+    expect(problemKey(tooLong)).toBe("Config.Error.TooLong");
+    expect(tooLong.ok ? [] : tooLong.problem.args).toEqual([maxLength]);
+  });
+});
+
+describe("company id", () => {
+  it("accepts digits, trimmed", () => {
+    expect(value(checkCompanyId("123456", false))).toBe("123456");
+    expect(value(checkCompanyId(" 0042 ", true))).toBe("0042");
+  });
+
+  it("is optional without an SSO password and needed with one", () => {
+    expect(value(checkCompanyId("", false))).toBe("");
+    expect(value(checkCompanyId("  ", false))).toBe("");
+    expect(problemKey(checkCompanyId("", true))).toBe("Config.Error.CompanyIdNeeded");
+  });
+
+  it("rejects anything but ASCII digits", () => {
+    for (const bad of ["12 34", "12-34", "abc", "12.5", "-1", "+31", "١٢٣", "１２３", "12a"]) {
+      expect(problemKey(checkCompanyId(bad, false)), bad).toBe("Config.Error.CompanyIdDigits");
+    }
+  });
+
+  it("allows at most 20 digits", () => {
+    expect(value(checkCompanyId("1".repeat(20), false))).toBe("1".repeat(20));
+    expect(problemKey(checkCompanyId("1".repeat(21), false))).toBe("Config.Error.TooLong");
+  });
+});
+
+describe("SSO password (a replacement as typed)", () => {
+  it("keeps the value exactly, spaces included", () => {
+    expect(value(checkSsoPassword(" pa ss "))).toBe(" pa ss ");
+    expect(value(checkSsoPassword(""))).toBe("");
+  });
+
+  it("allows at most 200 characters", () => {
+    expect(value(checkSsoPassword("x".repeat(200)))).toHaveLength(200);
+    expect(problemKey(checkSsoPassword("x".repeat(201)))).toBe("Config.Error.TooLong");
+  });
+});
+
+describe("tenant id", () => {
+  const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+  it("accepts a GUID, trimmed, and strips braces", () => {
+    expect(value(checkTenantId(guid))).toBe(guid);
+    expect(value(checkTenantId(`  ${guid}\t`))).toBe(guid);
+    expect(value(checkTenantId(`{${guid}}`))).toBe(guid);
+    expect(value(checkTenantId(` { ${guid} } `))).toBe(guid);
+    expect(value(checkTenantId(guid.toUpperCase()))).toBe(guid.toUpperCase());
+  });
+
+  it("requires a value", () => {
+    expect(problemKey(checkTenantId(""))).toBe("Config.Error.Required");
+    expect(problemKey(checkTenantId("{}"))).toBe("Config.Error.TenantIdFormat");
+  });
+
+  it("rejects what is not a hyphenated GUID", () => {
+    for (const bad of [
+      guid.replace(/-/g, ""),
+      `{${guid}`,
+      `${guid}}`,
+      `(${guid})`,
+      guid.slice(1),
+      `${guid}0`,
+      guid.replace("f", "g"),
+      "contoso.onmicrosoft.com",
+      `${guid} ${guid}`,
+    ]) {
+      expect(problemKey(checkTenantId(bad)), bad).toBe("Config.Error.TenantIdFormat");
+    }
+  });
+
+  it("rejects the empty GUID", () => {
+    expect(problemKey(checkTenantId("00000000-0000-0000-0000-000000000000"))).toBe("Config.Error.TenantIdEmpty");
+  });
+});
+
+describe("same organisation", () => {
+  it("ignores case, a trailing slash and surrounding spaces", () => {
+    expect(sameOrganisation("https://Contoso.crm4.dynamics.com/", "https://contoso.crm4.dynamics.com")).toBe(true);
+    expect(sameOrganisation(" https://contoso.crm4.dynamics.com ", "https://contoso.crm4.dynamics.com/")).toBe(true);
+    expect(sameOrganisation("https://server/Org1/", "https://server/org1")).toBe(true);
+  });
+
+  it("tells other organisations apart", () => {
+    expect(sameOrganisation("https://contoso-test.crm4.dynamics.com", "https://contoso.crm4.dynamics.com")).toBe(false);
+    expect(sameOrganisation("https://server/org2", "https://server/org1")).toBe(false);
+    expect(sameOrganisation("https://contoso.crm4.dynamics.com:8443", "https://contoso.crm4.dynamics.com")).toBe(false);
+    expect(comparableOrganisationUrl("not a url/")).toBe("not a url");
+  });
+});
+
+describe("messages", () => {
+  it("exist in English and Dutch for every problem a rule can report", () => {
+    const keys = [
+      "Config.Error.Required",
+      "Config.Error.TooLong",
+      "Config.Error.EnvironmentRequired",
+      "Config.Error.UrlSpaces",
+      "Config.Error.UrlHttp",
+      "Config.Error.UrlNoScheme",
+      "Config.Error.UrlInvalid",
+      "Config.Error.UrlCredentials",
+      "Config.Error.UrlQuery",
+      "Config.Error.CompanyIdNeeded",
+      "Config.Error.CompanyIdDigits",
+      "Config.Error.TenantIdFormat",
+      "Config.Error.TenantIdEmpty",
+    ];
+    for (const lcid of [1033, 1043] as const) {
+      for (const key of keys) expect(resxStrings(lcid).get(key), `${key} (${lcid})`).toBeTruthy();
+    }
+  });
+});
