@@ -94,8 +94,8 @@ describe("semantic checks", () => {
   });
 
   it("catch a zip part with no content type", () => {
-    const problems = mutate((pkg) => ({ contentTypesXml: pkg.contentTypesXml.replace(/<Override PartName="\/WebResources\/lmi_pagespinhtml[^>]*\/>/, "") }));
-    expect(messages(problems).join("\n")).toMatch(/zip entry WebResources\/lmi_pagespinhtml[0-9A-F-]+ has no content type/);
+    const problems = mutate((pkg) => ({ contentTypesXml: pkg.contentTypesXml.replace(/<Override PartName="\/WebResources\/lmi_pagesconfigurationhtml[^>]*\/>/, "") }));
+    expect(messages(problems).join("\n")).toMatch(/zip entry WebResources\/lmi_pagesconfigurationhtml[0-9A-F-]+ has no content type/);
   });
 });
 
