@@ -72,7 +72,7 @@ export class DeliveryWorker {
   private readonly lanes = new Map<string, Lane>();
   private readonly runnable: Lane[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly known = new Set<string>();
+  private readonly known = new Set<number>();
   private stopped = true;
   private pendingCount = 0;
   private readonly stats = { delivered: 0, deadLettered: 0, retries: 0 };
@@ -87,17 +87,17 @@ export class DeliveryWorker {
   }
 
   /** Loads what the spool holds (posts accepted before a restart) and starts delivering. */
-  async start(): Promise<void> {
+  start(): void {
     this.stopped = false;
-    const pending = await this.spool.pending();
+    const pending = this.spool.recoveredEntries();
     for (const entry of pending) this.enqueue(entry);
     if (pending.length > 0) this.logger.info("resuming delivery of spooled posts", { count: pending.length });
   }
 
   /** Adds a newly stored post. */
   enqueue(entry: SpoolEntry): void {
-    if (this.known.has(entry.fileName)) return;
-    this.known.add(entry.fileName);
+    if (this.known.has(entry.seq)) return;
+    this.known.add(entry.seq);
     this.pendingCount += 1;
     let lane = this.lanes.get(entry.sessionId);
     if (lane === undefined) {
@@ -196,7 +196,7 @@ export class DeliveryWorker {
 
   private finishHead(lane: Lane): void {
     const done = lane.posts.shift();
-    if (done !== undefined) this.known.delete(done.entry.fileName);
+    if (done !== undefined) this.known.delete(done.entry.seq);
     this.pendingCount -= 1;
     lane.busy = false;
     if (lane.posts.length > 0) this.markRunnable(lane);

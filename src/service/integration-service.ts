@@ -99,7 +99,7 @@ export class IntegrationService {
 
   /** Starts delivering what the spool holds, then listens. */
   async listen(host: string, port: number): Promise<AddressInfo> {
-    await this.worker.start();
+    this.worker.start();
     await this.app.listen({ host, port });
     this.pruneTimer = setInterval(() => {
       this.ledger.prune().catch((error: unknown) => this.logger.warn("could not prune applied-post ledgers", { error: errorSummary(error) }));

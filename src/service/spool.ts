@@ -1,19 +1,29 @@
 /**
- * The durable spool: every accepted post is a file on disk before Rescue gets its 2xx.
+ * The durable spool: every accepted post is on disk, fsynced, before Rescue gets its 2xx.
  *
- * Layout under the spool directory:
- *   tmp/       files being written (removed at start: they were never acknowledged)
- *   incoming/  accepted posts awaiting delivery, `<seq>_<sessionId>.json`, seq = arrival order
- *   dead/      posts Dataverse refused for good, the same record plus the reason
- *   applied/   per-session ledgers of applied post digests (see applied-ledger.ts)
+ * An embedded append-only log with group commit (the strength of write + fsync + rename, at a
+ * fraction of the cost):
  *
- * `store` writes the record to tmp/, fsyncs it, renames it into incoming/ and fsyncs
- * incoming/ — only then does it resolve. Directory fsyncs are group-committed: a rename that
- * finished before a directory fsync started is covered by it, so concurrent posts share one.
+ *   segments/<first seq>.log   records: u32 length, u32 CRC-32, JSON (UTF-8), appended in arrival order
+ *   segments/<first seq>.done  seqs of records delivered or dead-lettered, one per line
+ *   dead/<seq>_<session>.json  posts Dataverse refused for good, with the reason (one file each)
+ *   tmp/                       files being written (cleared at start), readiness probes
+ *   applied/                   per-session ledgers of applied post digests (applied-ledger.ts)
+ *
+ * `store` queues the record; one writer appends everything queued in a single write and one
+ * `fdatasync`, then resolves all of those stores — so concurrent posts share an fsync and none
+ * is acknowledged before its bytes are durable. A new segment file is made durable with an
+ * fsync of its directory before records go into it. After a restart the service appends to a
+ * fresh segment; reading an old one stops at the first torn or corrupt record (never
+ * acknowledged, since acknowledgements follow the fsync in order). `.done` files are not
+ * fsynced: a lost mark only means a post is delivered again, which delivery makes idempotent.
+ * A segment that is full and entirely done is deleted.
  */
 import { randomBytes } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 import type { RescuePost } from "./post-parser";
 
 export interface SpoolRecord {
@@ -27,151 +37,160 @@ export interface DeadLetterRecord extends SpoolRecord {
   readonly deadLetter: { readonly at: string; readonly reason: string; readonly status?: number };
 }
 
-/** A post in incoming/, in arrival order by `seq`. */
+/** A spooled post awaiting delivery; `seq` is the arrival order. */
 export interface SpoolEntry {
-  readonly fileName: string;
   readonly seq: number;
   readonly sessionId: string;
+  readonly segment: string;
+  readonly offset: number;
+  readonly length: number;
 }
 
-const FILE_NAME = /^(\d{17})_([A-Za-z0-9_-]{1,20})\.json$/;
-
-export function parseSpoolFileName(fileName: string): SpoolEntry | null {
-  const match = FILE_NAME.exec(fileName);
-  if (!match) return null;
-  return { fileName, seq: Number(match[1]), sessionId: match[2] ?? "" };
+export interface SpoolOptions {
+  /** Start a new segment once the active one reaches this size. */
+  segmentBytes?: number;
 }
 
-/** Serialises fsyncs of one directory and lets concurrent callers share one (group commit). */
-class DirectorySync {
-  private inFlight: Promise<void> | null = null;
-  private queued: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
+const HEADER_BYTES = 8;
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+const SEGMENT_NAME = /^(\d{17})\.log$/;
 
-  constructor(private readonly handle: fs.FileHandle) {}
+interface SegmentState {
+  readonly name: string;
+  records: number;
+  done: number;
+  sealed: boolean;
+  doneStream: WriteStream | null;
+}
 
-  sync(): Promise<void> {
-    if (this.inFlight === null) return this.start();
-    if (this.queued === null) {
-      let settle!: { resolve: () => void; reject: (e: unknown) => void };
-      const promise = new Promise<void>((resolve, reject) => {
-        settle = { resolve, reject };
-      });
-      this.queued = { promise, ...settle };
-    }
-    return this.queued.promise;
-  }
-
-  private start(): Promise<void> {
-    const run = this.handle.sync().finally(() => {
-      this.inFlight = null;
-      const next = this.queued;
-      if (next !== null) {
-        this.queued = null;
-        this.start().then(next.resolve).catch(next.reject);
-      }
-    });
-    this.inFlight = run;
-    return run;
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
-  }
+interface PendingWrite {
+  readonly frame: Buffer;
+  readonly entry: SpoolEntry;
+  resolve(entry: SpoolEntry): void;
+  reject(error: unknown): void;
 }
 
 export class Spool {
-  readonly incomingDir: string;
+  readonly segmentsDir: string;
   readonly deadDir: string;
   readonly tmpDir: string;
   readonly appliedDir: string;
+  private readonly segmentBytes: number;
+  private readonly segments = new Map<string, SegmentState>();
+  private active: { state: SegmentState; handle: fs.FileHandle; size: number } | null = null;
+  private queue: PendingWrite[] = [];
+  private flushing: Promise<void> | null = null;
   private nextSeq: number;
   private deadCount: number;
+  private recovered: SpoolEntry[];
+  private closed = false;
 
-  private constructor(
-    readonly rootDir: string,
-    private readonly incomingSync: DirectorySync,
-    private readonly deadSync: DirectorySync,
-    nextSeq: number,
-    deadCount: number,
-  ) {
-    this.incomingDir = path.join(rootDir, "incoming");
+  private constructor(readonly rootDir: string, nextSeq: number, deadCount: number, recovered: SpoolEntry[], options: SpoolOptions) {
+    this.segmentsDir = path.join(rootDir, "segments");
     this.deadDir = path.join(rootDir, "dead");
     this.tmpDir = path.join(rootDir, "tmp");
     this.appliedDir = path.join(rootDir, "applied");
     this.nextSeq = nextSeq;
     this.deadCount = deadCount;
+    this.recovered = recovered;
+    this.segmentBytes = options.segmentBytes ?? 8 * 1024 * 1024;
   }
 
-  /** Creates the directories if needed, clears tmp/ and finds where numbering resumes. */
-  static async open(rootDir: string): Promise<Spool> {
-    const dirs = ["incoming", "dead", "tmp", "applied"].map((d) => path.join(rootDir, d));
-    for (const dir of dirs) await fs.mkdir(dir, { recursive: true });
-    const [incomingDir, deadDir, tmpDir] = dirs as [string, string, string, string];
+  /** Creates the directories if needed and recovers what earlier runs left undelivered. */
+  static async open(rootDir: string, options: SpoolOptions = {}): Promise<Spool> {
+    for (const dir of ["segments", "dead", "tmp", "applied"]) await fs.mkdir(path.join(rootDir, dir), { recursive: true });
+    const tmpDir = path.join(rootDir, "tmp");
     for (const name of await fs.readdir(tmpDir)) await fs.rm(path.join(tmpDir, name), { force: true, recursive: true });
 
+    const deadCount = (await fs.readdir(path.join(rootDir, "dead"))).filter((n) => n.endsWith(".json")).length;
+    const segmentsDir = path.join(rootDir, "segments");
+    const names = (await fs.readdir(segmentsDir)).filter((n) => SEGMENT_NAME.test(n)).sort();
+    const recovered: SpoolEntry[] = [];
+    const states: SegmentState[] = [];
     let maxSeq = 0;
-    let deadCount = 0;
-    for (const name of await fs.readdir(incomingDir)) maxSeq = Math.max(maxSeq, parseSpoolFileName(name)?.seq ?? 0);
-    for (const name of await fs.readdir(deadDir)) {
-      const entry = parseSpoolFileName(name);
-      if (entry === null) continue;
-      deadCount += 1;
-      maxSeq = Math.max(maxSeq, entry.seq);
+    for (const name of names) {
+      const segment = name.slice(0, -".log".length);
+      const records = await readSegment(path.join(segmentsDir, name), segment);
+      const done = await readDoneMarks(path.join(segmentsDir, `${segment}.done`));
+      const state: SegmentState = { name: segment, records: records.length, done: 0, sealed: true, doneStream: null };
+      for (const entry of records) {
+        maxSeq = Math.max(maxSeq, entry.seq);
+        if (done.has(entry.seq)) state.done += 1;
+        else recovered.push(entry);
+      }
+      states.push(state);
     }
-    // Microseconds since the epoch keep numbers rising across restarts even if the spool is emptied.
-    const nextSeq = Math.max(maxSeq + 1, Date.now() * 1000);
-    const incomingHandle = await fs.open(incomingDir, "r");
-    const deadHandle = await fs.open(deadDir, "r");
-    return new Spool(rootDir, new DirectorySync(incomingHandle), new DirectorySync(deadHandle), nextSeq, deadCount);
+    const spool = new Spool(rootDir, Math.max(maxSeq + 1, Date.now() * 1000), deadCount, recovered, options);
+    for (const state of states) {
+      spool.segments.set(state.name, state);
+      await spool.removeIfFinished(state);
+    }
+    return spool;
   }
 
   /** Durably stores a post; resolves only once a crash can no longer lose it. */
-  async store(post: RescuePost, receivedAt: Date = new Date()): Promise<SpoolEntry> {
+  store(post: RescuePost, receivedAt: Date = new Date()): Promise<SpoolEntry> {
+    if (this.closed) return Promise.reject(new Error("spool is closed"));
     const seq = this.nextSeq++;
-    const fileName = `${String(seq).padStart(17, "0")}_${post.sessionId}.json`;
     const record: SpoolRecord = { version: 1, seq, receivedAt: receivedAt.toISOString(), post };
-    await this.writeDurably(fileName, JSON.stringify(record), this.incomingDir);
-    await this.incomingSync.sync();
-    return { fileName, seq, sessionId: post.sessionId };
+    const payload = Buffer.from(JSON.stringify(record), "utf8");
+    const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.writeUInt32LE(crc32(payload), 4);
+    payload.copy(frame, HEADER_BYTES);
+    return new Promise<SpoolEntry>((resolve, reject) => {
+      // Segment and offset are filled in when the batch is written.
+      this.queue.push({ frame, entry: { seq, sessionId: post.sessionId, segment: "", offset: 0, length: payload.length }, resolve, reject });
+      this.flushing ??= this.flushLoop();
+    });
   }
 
-  /** Posts awaiting delivery, oldest first. */
-  async pending(): Promise<SpoolEntry[]> {
-    const entries: SpoolEntry[] = [];
-    for (const name of await fs.readdir(this.incomingDir)) {
-      const entry = parseSpoolFileName(name);
-      if (entry !== null) entries.push(entry);
-    }
-    return entries.sort((a, b) => a.seq - b.seq);
+  /** Posts left undelivered by earlier runs, oldest first (returned once). */
+  recoveredEntries(): SpoolEntry[] {
+    const entries = this.recovered.sort((a, b) => a.seq - b.seq);
+    this.recovered = [];
+    return entries;
   }
 
   async read(entry: SpoolEntry): Promise<SpoolRecord> {
-    const text = await fs.readFile(path.join(this.incomingDir, entry.fileName), "utf8");
-    return JSON.parse(text) as SpoolRecord;
+    const handle = await fs.open(path.join(this.segmentsDir, `${entry.segment}.log`), "r");
+    try {
+      const buffer = Buffer.allocUnsafe(entry.length);
+      const { bytesRead } = await handle.read(buffer, 0, entry.length, entry.offset + HEADER_BYTES);
+      if (bytesRead !== entry.length) throw new SyntaxError("spool record is truncated");
+      return JSON.parse(buffer.toString("utf8")) as SpoolRecord;
+    } finally {
+      await handle.close();
+    }
   }
 
-  /** Removes a delivered post. Not fsynced: if the removal is lost the post is delivered again, which is idempotent. */
+  /** Marks a post delivered. */
   async complete(entry: SpoolEntry): Promise<void> {
-    await fs.rm(path.join(this.incomingDir, entry.fileName), { force: true });
+    await this.markDone(entry);
   }
 
-  /** Moves a post Dataverse refused for good to dead/, with the reason. */
+  /** Writes the post to dead/ with the reason (durably), then marks it done. */
   async deadLetter(entry: SpoolEntry, reason: string, status?: number): Promise<void> {
-    let record: SpoolRecord;
+    let record: SpoolRecord | { seq: number; unreadable: true };
     try {
       record = await this.read(entry);
     } catch {
-      // Unreadable record: move the file as it is.
-      await fs.rename(path.join(this.incomingDir, entry.fileName), path.join(this.deadDir, entry.fileName));
-      await this.deadSync.sync();
-      this.deadCount += 1;
-      return;
+      record = { seq: entry.seq, unreadable: true };
     }
-    const dead: DeadLetterRecord = { ...record, deadLetter: { at: new Date().toISOString(), reason, ...(status === undefined ? {} : { status }) } };
-    await this.writeDurably(entry.fileName, JSON.stringify(dead, null, 2), this.deadDir);
-    await this.deadSync.sync();
+    const dead = { ...record, deadLetter: { at: new Date().toISOString(), reason, ...(status === undefined ? {} : { status }) } };
+    const fileName = `${String(entry.seq).padStart(17, "0")}_${entry.sessionId}.json`;
+    const tmpPath = path.join(this.tmpDir, `${fileName}.${randomBytes(4).toString("hex")}.tmp`);
+    const handle = await fs.open(tmpPath, "wx");
+    try {
+      await handle.writeFile(JSON.stringify(dead, null, 2), "utf8");
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmpPath, path.join(this.deadDir, fileName));
+    await syncDirectory(this.deadDir);
     this.deadCount += 1;
-    await fs.rm(path.join(this.incomingDir, entry.fileName), { force: true });
+    await this.markDone(entry);
   }
 
   deadLetterCount(): number {
@@ -191,23 +210,145 @@ export class Spool {
     }
   }
 
+  /** Finishes the writes in hand and closes the files. */
   async close(): Promise<void> {
-    await this.incomingSync.close();
-    await this.deadSync.close();
+    this.closed = true;
+    if (this.flushing !== null) await this.flushing;
+    if (this.active !== null) {
+      await this.active.handle.close();
+      this.active.state.sealed = true;
+      this.active = null;
+    }
+    for (const state of this.segments.values()) await closeStream(state);
   }
 
-  private async writeDurably(fileName: string, content: string, targetDir: string): Promise<void> {
-    const tmpPath = path.join(this.tmpDir, `${fileName}.${randomBytes(4).toString("hex")}.tmp`);
-    const handle = await fs.open(tmpPath, "wx");
+  private async flushLoop(): Promise<void> {
     try {
-      await handle.writeFile(content, "utf8");
-      await handle.datasync();
-    } catch (error) {
-      await handle.close();
-      await fs.rm(tmpPath, { force: true });
-      throw error;
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          const entries = await this.writeBatch(batch);
+          batch.forEach((write, i) => write.resolve(entries[i] ?? write.entry));
+        } catch (error) {
+          for (const write of batch) write.reject(error);
+          // The active segment may now end in a partial record: never append after it.
+          await this.sealActive().catch(() => undefined);
+        }
+      }
+    } finally {
+      this.flushing = null;
     }
+  }
+
+  /** Appends a batch with one write and one fdatasync; returns the entries with their place. */
+  private async writeBatch(batch: PendingWrite[]): Promise<SpoolEntry[]> {
+    if (this.active === null || this.active.size >= this.segmentBytes) await this.rotate(batch[0]?.entry.seq ?? this.nextSeq);
+    const active = this.active;
+    if (active === null) throw new Error("no active spool segment");
+    const frames: Buffer[] = [];
+    const placed: SpoolEntry[] = [];
+    let offset = active.size;
+    for (const write of batch) {
+      placed.push({ ...write.entry, segment: active.state.name, offset });
+      frames.push(write.frame);
+      offset += write.frame.length;
+    }
+    const data = Buffer.concat(frames);
+    let written = 0;
+    while (written < data.length) {
+      const { bytesWritten } = await active.handle.write(data, written, data.length - written, active.size + written);
+      written += bytesWritten;
+    }
+    await active.handle.datasync();
+    active.size += data.length;
+    active.state.records += batch.length;
+    return placed;
+  }
+
+  private async rotate(firstSeq: number): Promise<void> {
+    await this.sealActive();
+    const name = String(firstSeq).padStart(17, "0");
+    const handle = await fs.open(path.join(this.segmentsDir, `${name}.log`), "wx");
+    await syncDirectory(this.segmentsDir);
+    const state: SegmentState = { name, records: 0, done: 0, sealed: false, doneStream: null };
+    this.segments.set(name, state);
+    this.active = { state, handle, size: 0 };
+  }
+
+  private async sealActive(): Promise<void> {
+    const active = this.active;
+    if (active === null) return;
+    this.active = null;
+    active.state.sealed = true;
+    await active.handle.close();
+    await this.removeIfFinished(active.state);
+  }
+
+  private async markDone(entry: SpoolEntry): Promise<void> {
+    const state = this.segments.get(entry.segment);
+    if (state === undefined) return;
+    state.doneStream ??= createWriteStream(path.join(this.segmentsDir, `${state.name}.done`), { flags: "a" });
+    const stream = state.doneStream;
+    await new Promise<void>((resolve, reject) => stream.write(`${entry.seq}\n`, (error) => (error ? reject(error) : resolve())));
+    state.done += 1;
+    await this.removeIfFinished(state);
+  }
+
+  private async removeIfFinished(state: SegmentState): Promise<void> {
+    if (!state.sealed || state.done < state.records) return;
+    this.segments.delete(state.name);
+    await closeStream(state);
+    await fs.rm(path.join(this.segmentsDir, `${state.name}.log`), { force: true });
+    await fs.rm(path.join(this.segmentsDir, `${state.name}.done`), { force: true });
+  }
+}
+
+async function closeStream(state: SegmentState): Promise<void> {
+  const stream = state.doneStream;
+  state.doneStream = null;
+  if (stream === null) return;
+  await new Promise<void>((resolve) => stream.end(() => resolve()));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
     await handle.close();
-    await fs.rename(tmpPath, path.join(targetDir, fileName));
+  }
+}
+
+/** The intact records of a segment, stopping at the first torn or corrupt one. */
+async function readSegment(file: string, segment: string): Promise<SpoolEntry[]> {
+  const data = await fs.readFile(file);
+  const entries: SpoolEntry[] = [];
+  let offset = 0;
+  while (offset + HEADER_BYTES <= data.length) {
+    const length = data.readUInt32LE(offset);
+    const checksum = data.readUInt32LE(offset + 4);
+    if (length === 0 || length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
+    const payload = data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+    if (crc32(payload) !== checksum) break;
+    let record: SpoolRecord;
+    try {
+      record = JSON.parse(payload.toString("utf8")) as SpoolRecord;
+    } catch {
+      break;
+    }
+    entries.push({ seq: record.seq, sessionId: record.post.sessionId, segment, offset, length });
+    offset += HEADER_BYTES + length;
+  }
+  return entries;
+}
+
+async function readDoneMarks(file: string): Promise<Set<number>> {
+  try {
+    const text = await fs.readFile(file, "utf8");
+    return new Set(text.split("\n").filter((line) => /^\d+$/.test(line)).map(Number));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Set();
+    throw error;
   }
 }

@@ -282,7 +282,7 @@ describe("delivery to Dataverse", () => {
     expect(record.post.sessionId).toBe(id);
     expect(record.deadLetter.status).toBe(400);
     expect(record.deadLetter.reason).toContain("0x80044331");
-    expect(await readdir(path.join(spoolDir, "incoming"))).toEqual([]);
+    expect(running.service.worker.getStats().pending).toBe(0);
     const ready = (await (await fetch(`${running.baseUrl}/readyz`)).json()) as { deadLetters: number; ready: boolean };
     expect(ready.deadLetters).toBe(1);
     await deliver({ SessionID: id, ChatLog: "next one" });
@@ -293,14 +293,18 @@ describe("delivery to Dataverse", () => {
     const id = newSessionId();
     fake.failNext(`'${id}'`, Array.from({ length: 1000 }, () => ({ status: 503 })));
     for (const line of ["one", "two", "three"]) expect((await sendPost(running.baseUrl, { SessionID: id, ChatLog: line }, { event: "start" })).status).toBe(200);
+    expect(running.service.worker.getStats().pending).toBe(3);
     await running.stop();
-    expect(await readdir(path.join(spoolDir, "incoming"))).toHaveLength(3);
     expect(fake.session(id)).toBeUndefined();
     fake.clearFaults();
     running = await startService(fake, spoolDir);
     await running.service.worker.whenIdle();
     expect(fake.session(id)?.[F.chatLog]).toBe("one\ntwo\nthree");
-    expect(await readdir(path.join(spoolDir, "incoming"))).toEqual([]);
+    // Fully delivered segments are removed once a newer one is active.
+    await running.stop();
+    running = await startService(fake, spoolDir);
+    expect(running.service.worker.getStats().pending).toBe(0);
+    expect((await readdir(path.join(spoolDir, "segments"))).filter((name) => name.endsWith(".log"))).toHaveLength(0);
   });
 
   test("/readyz reports spool, Dataverse and the Session Key index; not ready while the index is not Active", async () => {

@@ -2,7 +2,6 @@
  * The service as a real process: configuration errors, the standard trust store
  * (NODE_EXTRA_CA_CERTS), graceful shutdown, and crash safety under SIGKILL.
  */
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLIENT_SECRET, type FakeDataverse } from "./support/fake-dataverse";
@@ -63,7 +62,6 @@ describe("service process", () => {
 
   test("crash safety: SIGKILL in the middle of a load; after a restart every 2xx'd post is in Dataverse exactly once", async () => {
     const env = await environment("spool-crash");
-    const spoolDir = env.SPOOL_DIR ?? "";
     fake.latencyMs = 3; // deliveries are in flight when the kill lands
     fake.recordRequests = false;
     const sessions = Array.from({ length: 20 }, (_, i) => String(990000 + i));
@@ -94,7 +92,11 @@ describe("service process", () => {
 
     child = await spawnService(env);
     try {
-      await waitFor(async () => (await readdir(path.join(spoolDir, "incoming"))).length === 0, 60_000, "spool drained");
+      await waitFor(
+        async () => ((await (await fetch(`${child.baseUrl}/readyz`)).json()) as { pendingDeliveries: number }).pendingDeliveries === 0,
+        60_000,
+        "spool drained",
+      );
       let duplicates = 0;
       let missing = 0;
       for (const { sessionId, line } of accepted) {

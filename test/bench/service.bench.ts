@@ -1,0 +1,176 @@
+/**
+ * Integration service budgets (`npm run bench:service`; not part of `npm test`).
+ *
+ * The service runs as a child process exactly as in production (fsync on every accepted post),
+ * delivering to a fake Dataverse on 127.0.0.1 over HTTPS. Figures:
+ *
+ * 1. baseline: the same post bytes appended to one file with an fsync after each, in this
+ *    process — the floor any durable receiver pays;
+ * 2. throughput: accepted posts per second with 16 concurrent senders, p50/p99 accept latency;
+ *    budget: at least half the baseline rate;
+ * 3. latency at a steady 200 posts/s; budget: p99 ≤ 50 ms;
+ * 4. memory over 50,000 posts: resident size after warm-up (10,000 posts) and at the end;
+ *    budget: growth ≤ 20 %.
+ *
+ * Exits non-zero when a budget fails.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { freePort, spawnService, writeCaFile } from "../service/support/child-service";
+import { basicAuth, formBody, fullPost, makeTempDir, removeDir, serviceEnvironment, startFakeDataverse, testCertificate, waitFor } from "../service/support/harness";
+
+const CONCURRENCY = 16;
+const THROUGHPUT_POSTS = 6_000;
+const STEADY_RATE = 200;
+const STEADY_SECONDS = 10;
+const MEMORY_POSTS = 50_000;
+const MEMORY_WARMUP = 10_000;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function postBody(n: number): Buffer {
+  const sessionId = String(5_000_000 + (n % 5_000));
+  return Buffer.from(formBody(fullPost(sessionId, { ChatLog: `10:${String(n % 60).padStart(2, "0")} tech: message number ${n} of the bench`, Tracking0: "" })), "utf8");
+}
+
+function rssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+}
+
+async function main(): Promise<void> {
+  const workDir = await makeTempDir("lmi-bench-");
+  const fake = await startFakeDataverse();
+  fake.recordRequests = false;
+  const failures: string[] = [];
+  const caFile = await writeCaFile(workDir, testCertificate().certPem);
+  const env = { ...serviceEnvironment(fake, path.join(workDir, "spool"), await freePort()), NODE_EXTRA_CA_CERTS: caFile };
+  const child = await spawnService(env);
+  const pid = child.process.pid ?? 0;
+  const url = new URL(child.baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const authorization = basicAuth();
+
+  const send = (body: Buffer): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: "/api/integration",
+          method: "POST",
+          agent,
+          headers: { authorization, "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) },
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => {
+            if (response.statusCode !== 200) reject(new Error(`status ${response.statusCode}`));
+            else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+          });
+        },
+      );
+      request.on("error", reject);
+      request.end(body);
+    });
+
+  let counter = 0;
+  const closedLoop = async (total: number, onProgress?: (done: number) => void): Promise<{ rate: number; latencies: number[] }> => {
+    const latencies: number[] = [];
+    let issued = 0;
+    const started = Date.now();
+    const worker = async (): Promise<void> => {
+      while (issued < total) {
+        issued += 1;
+        latencies.push(await send(postBody(counter++)));
+        onProgress?.(latencies.length);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return { rate: total / ((Date.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b) };
+  };
+
+  try {
+    // 1. Baseline: append + fsync of the same bytes.
+    const baselineFile = path.join(workDir, "baseline.log");
+    const fd = openSync(baselineFile, "a");
+    const baselineCount = 4_000;
+    const baselineStart = process.hrtime.bigint();
+    for (let n = 0; n < baselineCount; n += 1) {
+      writeSync(fd, postBody(n));
+      fsyncSync(fd);
+    }
+    const baselineRate = baselineCount / (Number(process.hrtime.bigint() - baselineStart) / 1e9);
+    closeSync(fd);
+
+    // Warm the service (JIT, token, connections).
+    await closedLoop(500);
+
+    // 2. Throughput.
+    const throughput = await closedLoop(THROUGHPUT_POSTS);
+    const ratio = throughput.rate / baselineRate;
+    console.log(`baseline (append + fsync, same bytes): ${baselineRate.toFixed(0)} writes/s`);
+    console.log(
+      `service accepted: ${throughput.rate.toFixed(0)} posts/s with ${CONCURRENCY} senders (${(ratio * 100).toFixed(0)} % of baseline), ` +
+        `p50 ${percentile(throughput.latencies, 50).toFixed(1)} ms, p99 ${percentile(throughput.latencies, 99).toFixed(1)} ms`,
+    );
+    if (ratio < 0.5) failures.push(`throughput ${throughput.rate.toFixed(0)}/s is below half the baseline ${baselineRate.toFixed(0)}/s`);
+
+    // 3. Steady 200 posts/s.
+    const steady: number[] = [];
+    const inFlight: Promise<void>[] = [];
+    const steadyStart = Date.now();
+    for (let n = 0; n < STEADY_RATE * STEADY_SECONDS; n += 1) {
+      const due = steadyStart + (n * 1000) / STEADY_RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(send(postBody(counter++)).then((ms) => void steady.push(ms)));
+    }
+    await Promise.all(inFlight);
+    steady.sort((a, b) => a - b);
+    const steadyP99 = percentile(steady, 99);
+    console.log(`at ${STEADY_RATE} posts/s for ${STEADY_SECONDS} s: p50 ${percentile(steady, 50).toFixed(1)} ms, p99 ${steadyP99.toFixed(1)} ms (budget 50 ms)`);
+    if (!(steadyP99 <= 50)) failures.push(`p99 ${steadyP99.toFixed(1)} ms at ${STEADY_RATE}/s exceeds 50 ms`);
+
+    // 4. Memory over 50,000 posts.
+    let warmRss = 0;
+    let peakAfterWarm = 0;
+    const sampler = setInterval(() => {
+      if (warmRss > 0) peakAfterWarm = Math.max(peakAfterWarm, rssKiB(pid));
+    }, 250);
+    const memoryRun = await closedLoop(MEMORY_POSTS, (done) => {
+      if (done === MEMORY_WARMUP) warmRss = rssKiB(pid);
+    });
+    await waitFor(() => fake.sessions.size >= 5_000, 120_000, "deliveries");
+    clearInterval(sampler);
+    const endRss = rssKiB(pid);
+    const growth = endRss / warmRss - 1;
+    console.log(
+      `memory over ${MEMORY_POSTS} posts (${memoryRun.rate.toFixed(0)} posts/s): RSS after ${MEMORY_WARMUP}-post warm-up ${(warmRss / 1024).toFixed(1)} MiB, ` +
+        `at the end ${(endRss / 1024).toFixed(1)} MiB (${(growth * 100).toFixed(1)} %), peak ${(peakAfterWarm / 1024).toFixed(1)} MiB; budget ≤ 20 %`,
+    );
+    if (growth > 0.2) failures.push(`memory grew ${(growth * 100).toFixed(1)} % after warm-up`);
+  } finally {
+    agent.destroy();
+    child.process.kill("SIGTERM");
+    await child.exited;
+    await fake.stop();
+    await removeDir(workDir);
+  }
+
+  if (failures.length > 0) {
+    console.error(`FAILED budgets:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+    process.exit(1);
+  }
+  console.log("all service budgets met");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
