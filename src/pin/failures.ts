@@ -28,7 +28,8 @@ export class PinError extends Error {
 export function rescueError(t: Translator, method: string, word: string, emailAsSsoId?: string): PinError {
   const detail = `Rescue ${method}: ${word || "?"}`;
   if (emailAsSsoId && word.startsWith("INVALID")) return new PinError("INVALID.Email", detail, [emailAsSsoId]);
-  return word && t("Ribbon.Error." + word) !== "Ribbon.Error." + word ? new PinError(word, detail) : new PinError("rescueUnknown", detail, [word || "?"]);
+  const key = "Ribbon.Error." + word;
+  return word && t(key) !== key ? new PinError(word, detail) : new PinError("rescueUnknown", detail, [word || "?"]);
 }
 
 /** Anything caught → a PinError (unknown errors become "unexpected"). */
