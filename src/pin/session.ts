@@ -105,28 +105,24 @@ export function createPinSession({ dataverse, rescue: transport, user: currentUs
     if (!fromForm.id) throw new PinError("notSaved");
     const user = currentUser();
 
-    // The reads run in parallel; a configuration problem is reported first, as it explains the others.
-    const [configRead, settingsRead, caseRead] = await Promise.allSettled([
+    // The reads run in parallel (their failures are all Dataverse errors); a configuration
+    // problem is reported first, as it explains the others.
+    const [config, found, details] = await Promise.all([
       configuration ?? loadActiveConfigurations(dataverse).then((rows) => rows[0]),
       settings ?? loadUserSettings(dataverse, user.id),
       caseDetails?.id === fromForm.id && caseDetails.customer?.id === fromForm.customer?.id
         ? caseDetails
         : completeCaseDetails(dataverse, fromForm, !configuration?.doNotPassCField1),
     ]);
-    if (configRead.status === "rejected") throw configRead.reason;
-    const config = configRead.value;
     if (!config) throw new PinError("notConfigured");
     keep(config.ssoPassword);
     if (!config.endpoint) throw new PinError("configIncomplete", undefined, [t("Ribbon.Field.endpoint")]);
-    if (settingsRead.status === "rejected") throw settingsRead.reason;
-    let row = settingsRead.value;
-    if (!row) {
+    if (!found) {
       const id = await createUserSettings(dataverse, user);
       throw new PinError("userSettingsCreated", `created ${UserSettings.entity} ${id}`, [`${t("Ribbon.Field.techId")}, ${t("Ribbon.Field.ssoId")}`], id);
     }
+    let row = found;
     keep(row.authCode);
-    if (caseRead.status === "rejected") throw caseRead.reason;
-    const details = caseRead.value;
 
     let renewed = !row.authCode;
     if (renewed) row = await newAuthCode(config, row);
