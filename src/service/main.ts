@@ -12,6 +12,11 @@ import { createJsonLogger, errorSummary } from "./log";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
+// The spool's fdatasync, the delivery's file reads and appends and DNS all share libuv's
+// thread pool (4 threads by default); a slow disk must not queue acknowledgements behind
+// background work. Set before the pool starts (it starts lazily on first use).
+process.env.UV_THREADPOOL_SIZE ??= "16";
+
 async function main(): Promise<void> {
   let config: ServiceConfig;
   try {
