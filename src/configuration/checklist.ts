@@ -8,6 +8,7 @@
  * admin replaces.
  */
 import { SecurityNames, UserSettings } from "../model/schema";
+import { checkDynamicsUrl, checkTenantId } from "./validation";
 
 export const INTEGRATION_PATH = "/api/integration";
 export const RELAY_PATH = "/api/rescue";
@@ -16,7 +17,7 @@ export interface ChecklistValue {
   /** RESX key of the value's label. */
   labelKey: string;
   value: string;
-  /** False when the value is a placeholder or missing (no copy button). */
+  /** False when the value is a placeholder, missing or not valid (no copy button). */
   complete: boolean;
 }
 
@@ -59,7 +60,9 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
   const base = integrationServiceBase(input.endpoint);
   const service = base ?? SERVICE_PLACEHOLDER;
   const clientUrl = input.clientUrl.replace(/\/+$/, "");
-  const tenantId = input.tenantId.trim().replace(/^\{(.*)\}$/, "$1");
+  const tenant = checkTenantId(input.tenantId);
+  const tenantId = tenant.ok ? tenant.value : input.tenantId.trim();
+  const dynamicsUrl = input.dynamicsUrl.trim();
   return [
     {
       id: "posttourl",
@@ -77,8 +80,8 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
       textKey: "Config.Checklist.AppUser.Text",
       values: [
         { labelKey: "Config.Checklist.AppUser.Role", value: SecurityNames.integrationRole, complete: true },
-        { labelKey: "Config.Checklist.AppUser.DynamicsUrl", value: input.dynamicsUrl.trim(), complete: input.dynamicsUrl.trim() !== "" },
-        { labelKey: "Config.Checklist.AppUser.TenantId", value: tenantId, complete: tenantId !== "" },
+        { labelKey: "Config.Checklist.AppUser.DynamicsUrl", value: dynamicsUrl, complete: checkDynamicsUrl(dynamicsUrl, input.clientUrl).ok },
+        { labelKey: "Config.Checklist.AppUser.TenantId", value: tenantId, complete: tenant.ok },
       ],
     },
     {

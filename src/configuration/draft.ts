@@ -106,14 +106,14 @@ export function ssoPasswordAfterSave(draft: ConfigurationDraft, stored: StoredCo
 
 export type DraftChecks = Record<ConfigurationField, FieldCheck<unknown>>;
 
-/** Checks every field of the draft. */
-export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguration): DraftChecks {
+/** Checks every field of the draft (`clientUrl`: the current organisation, see checkDynamicsUrl). */
+export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguration, clientUrl?: string): DraftChecks {
   return {
     environment: checkEnvironment(draft.environment),
     endpoint: checkEndpoint(draft.endpoint),
     companyId: checkCompanyId(draft.companyId, ssoPasswordAfterSave(draft, stored)),
     ssoPassword: draft.clearSsoPassword ? { ok: true, value: "" } : checkSsoPassword(draft.newSsoPassword),
-    dynamicsUrl: checkDynamicsUrl(draft.dynamicsUrl),
+    dynamicsUrl: checkDynamicsUrl(draft.dynamicsUrl, clientUrl),
     tenantId: checkTenantId(draft.tenantId),
   };
 }
@@ -140,8 +140,8 @@ function checkedText(check: FieldCheck<unknown>): string {
  * only when the admin replaced it (the typed value) or cleared it (null); `lmi_name` only for a
  * new row. Throws when the draft has an invalid field (check it first).
  */
-export function savePayload(draft: ConfigurationDraft, stored: StoredConfiguration): Row {
-  const checks = checkDraft(draft, stored);
+export function savePayload(draft: ConfigurationDraft, stored: StoredConfiguration, clientUrl?: string): Row {
+  const checks = checkDraft(draft, stored, clientUrl);
   if (invalidFields(checks).length > 0) throw new Error("The configuration has invalid fields.");
   const f = Configuration.fields;
   const payload: Row = {

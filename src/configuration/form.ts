@@ -52,7 +52,7 @@ function textValue(form: Xrm.FormContext, column: string): string {
   return typeof value === "string" ? value : "";
 }
 
-function check(form: Xrm.FormContext, column: TextColumn): FieldCheck {
+function check(form: Xrm.FormContext, column: TextColumn, clientUrl: string): FieldCheck {
   const value = textValue(form, column);
   switch (column) {
     case f.endpoint:
@@ -62,7 +62,7 @@ function check(form: Xrm.FormContext, column: TextColumn): FieldCheck {
     case f.ssoPassword:
       return checkSsoPassword(value);
     case f.dynamicsUrl:
-      return checkDynamicsUrl(value);
+      return checkDynamicsUrl(value, clientUrl);
     case f.tenantId:
       return checkTenantId(value);
   }
@@ -78,7 +78,7 @@ function control(form: Xrm.FormContext, column: string): Xrm.Controls.StandardCo
  * (an empty mandatory column counts as valid here: the platform reports it).
  */
 function checkColumn(form: Xrm.FormContext, column: TextColumn, deps: ConfigurationFormDeps): boolean {
-  const result = check(form, column);
+  const result = check(form, column, deps.clientUrl);
   const attribute = form.getAttribute(column);
   const target = control(form, column);
   if (result.ok && column !== f.ssoPassword && attribute && result.value !== textValue(form, column)) {
@@ -164,7 +164,7 @@ export function configurationFormOnLoad(form: Xrm.FormContext, deps: Configurati
     replaceOnChange(attribute, () => {
       checkColumn(form, column, deps);
       if (column === f.ssoPassword && form.getAttribute(f.companyId)) checkColumn(form, f.companyId, deps);
-      if (checkConfigurationFormQuietly(form)) form.ui.clearFormNotification(NotificationIds.formInvalid);
+      if (checkConfigurationFormQuietly(form, deps.clientUrl)) form.ui.clearFormNotification(NotificationIds.formInvalid);
     });
   }
 
@@ -187,10 +187,10 @@ export function configurationFormOnLoad(form: Xrm.FormContext, deps: Configurati
 }
 
 /** Whether every column passes, without touching notifications. */
-function checkConfigurationFormQuietly(form: Xrm.FormContext): boolean {
+function checkConfigurationFormQuietly(form: Xrm.FormContext, clientUrl: string): boolean {
   return TEXT_COLUMNS.every((column) => {
     if (!form.getAttribute(column)) return true;
-    const result = check(form, column);
+    const result = check(form, column, clientUrl);
     return result.ok || isRequiredProblem(result);
   });
 }

@@ -310,7 +310,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   }
 
   function checkField(field: ConfigurationField, showRequired: boolean): FieldCheck<unknown> {
-    const check = checkDraft(readDraft(), stored)[field];
+    const check = checkDraft(readDraft(), stored, clientUrl)[field];
     showCheck(field, check, showRequired);
     if (field === "dynamicsUrl") renderDynamicsWarning(check.ok);
     return check;
@@ -333,7 +333,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
     const input = inputs[field];
     input.addEventListener("input", () => {
       if (touched.has(field) || isShowingProblem(field)) checkField(field, touched.has(field));
-      else if (field === "dynamicsUrl") renderDynamicsWarning(checkDraft(readDraft(), stored).dynamicsUrl.ok);
+      else if (field === "dynamicsUrl") renderDynamicsWarning(checkDraft(readDraft(), stored, clientUrl).dynamicsUrl.ok);
       if (field === "ssoPassword") refreshCompanyId();
       if (field === "endpoint" || field === "dynamicsUrl" || field === "tenantId") renderChecklist();
     });
@@ -379,14 +379,14 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
 
   // Values that came with the row are checked right away (an old row may hold a bad value).
   if (row) for (const field of ["environment", "endpoint", "companyId", "dynamicsUrl", "tenantId"] as const) checkField(field, false);
-  else renderDynamicsWarning(checkDraft(readDraft(), stored).dynamicsUrl.ok);
+  else renderDynamicsWarning(checkDraft(readDraft(), stored, clientUrl).dynamicsUrl.ok);
 
   // ---- save ------------------------------------------------------------------------------------------
   let saving = false;
   async function save(): Promise<void> {
     if (saving) return;
     const draft = readDraft();
-    const checks = checkDraft(draft, stored);
+    const checks = checkDraft(draft, stored, clientUrl);
     for (const field of Object.keys(checks) as ConfigurationField[]) {
       touched.add(field);
       showCheck(field, checks[field], true);
@@ -405,7 +405,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
     form.setAttribute("aria-busy", "true");
     message(saveMessage, "info", t("Config.Save.Saving"));
     try {
-      const payload = savePayload(draft, stored);
+      const payload = savePayload(draft, stored, clientUrl);
       if (stored.id === null) stored.id = await client.create(Configuration.entity, payload);
       else await client.update(Configuration.entity, stored.id, payload);
       stored.hasSsoPassword = ssoPasswordAfterSave(draft, stored);

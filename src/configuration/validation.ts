@@ -45,6 +45,8 @@ interface UrlRuleOptions {
   maxLength: number;
   /** An example shown in the "not a web address" message. */
   example: string;
+  /** An http address accepted anyway (the organisation's own URL, on-premises without TLS). */
+  allowHttpFor?: string;
 }
 
 /**
@@ -58,11 +60,12 @@ function checkHttpsUrl(raw: string, options: UrlRuleOptions): FieldCheck {
   if (value.length > options.maxLength) return problem("Config.Error.TooLong", options.maxLength);
   if (/\s/.test(value)) return problem("Config.Error.UrlSpaces");
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === "http") return problem("Config.Error.UrlHttp");
+  const httpAllowed = scheme === "http" && options.allowHttpFor !== undefined && sameOrganisation(value, options.allowHttpFor);
+  if (scheme === "http" && !httpAllowed) return problem("Config.Error.UrlHttp");
   if (scheme === undefined || !value.includes("://")) {
     return /^[a-z0-9-]+(\.[a-z0-9-]+)+([/:].*)?$/i.test(value) ? problem("Config.Error.UrlNoScheme", `https://${value}`) : problem("Config.Error.UrlInvalid", options.example);
   }
-  if (scheme !== "https") return problem("Config.Error.UrlNoScheme", `https://${value.slice(value.indexOf("://") + 3)}`);
+  if (scheme !== "https" && !httpAllowed) return problem("Config.Error.UrlNoScheme", `https://${value.slice(value.indexOf("://") + 3)}`);
   let url: URL;
   try {
     url = new URL(value);
@@ -80,9 +83,14 @@ export function checkEndpoint(raw: string): FieldCheck {
   return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.endpoint, example: PRODUCTION_ENDPOINT });
 }
 
-/** `lmi_dynamicsurl`: the organisation the integration service writes back to. */
-export function checkDynamicsUrl(raw: string): FieldCheck {
-  return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.dynamicsUrl, example: "https://contoso.crm4.dynamics.com" });
+/**
+ * `lmi_dynamicsurl`: the organisation the integration service writes back to. https, except
+ * that the current organisation's own URL (`getClientUrl()`) is accepted as it is, also when an
+ * on-premises organisation is served over http.
+ */
+export function checkDynamicsUrl(raw: string, clientUrl?: string): FieldCheck {
+  const allowHttpFor = clientUrl !== undefined && /^http:\/\//i.test(clientUrl.trim()) ? clientUrl : undefined;
+  return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.dynamicsUrl, example: "https://contoso.crm4.dynamics.com", allowHttpFor });
 }
 
 /**

@@ -31,8 +31,12 @@ describe("setup checklist", () => {
     expect(appUser?.values.map((v) => v.value)).toEqual(["LogMeIn Integration User", "https://contoso.crm4.dynamics.com", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"]);
     expect(agents?.values.map((v) => v.value)).toEqual(["LogMeIn Rescue Agent", "LogMeIn Rescue Agent"]);
     expect(agents?.link?.href).toBe("https://contoso.crm4.dynamics.com/main.aspx?pagetype=entitylist&etn=lmi_usersettings");
+    expect(appUser?.values.every((v) => v.complete)).toBe(true);
     const empty = buildChecklist({ ...input, tenantId: "" })[1];
     expect(empty?.values[2]).toMatchObject({ value: "", complete: false });
+    const invalid = buildChecklist({ ...input, tenantId: "not-a-guid", dynamicsUrl: "http://elsewhere.example.com" })[1];
+    expect(invalid?.values[1]).toMatchObject({ value: "http://elsewhere.example.com", complete: false });
+    expect(invalid?.values[2]).toMatchObject({ value: "not-a-guid", complete: false });
   });
 
   it("has its texts in both languages", () => {

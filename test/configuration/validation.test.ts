@@ -91,6 +91,20 @@ describe.each([
   });
 });
 
+describe("Dynamics URL of an on-premises organisation over http", () => {
+  it("accepts http only for the current organisation's own URL", () => {
+    expect(value(checkDynamicsUrl("http://crm.contoso.local/Org1", "http://crm.contoso.local/org1/"))).toBe("http://crm.contoso.local/Org1");
+    expect(problemKey(checkDynamicsUrl("http://crm.contoso.local/org2", "http://crm.contoso.local/org1"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(checkDynamicsUrl("http://contoso.crm4.dynamics.com", "https://contoso.crm4.dynamics.com"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(checkDynamicsUrl("http://crm.contoso.local/org1?x=1", "http://crm.contoso.local/org1"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(checkDynamicsUrl("http://user:pw@crm.contoso.local/org1", "http://crm.contoso.local/org1"))).toBe("Config.Error.UrlCredentials");
+  });
+
+  it("never accepts http for the endpoint", () => {
+    expect(problemKey(checkEndpoint("http://127.0.0.1:8080/api/rescue"))).toBe("Config.Error.UrlHttp");
+  });
+});
+
 describe("company id", () => {
   it("accepts digits, trimmed", () => {
     expect(value(checkCompanyId("123456", false))).toBe("123456");
