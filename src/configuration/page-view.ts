@@ -121,11 +121,16 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   }
   doc.title = `${t("Config.Title")} – ${t("Common.ProductName")}`;
 
+  /**
+   * Shows a message bar in `container`. The save and key message containers are live regions
+   * from the start (announced politely, errors assertively); load messages are page content.
+   */
   function message(container: HTMLElement, tone: MessageTone, text: string, append = false): HTMLElement {
+    if (container.hasAttribute("aria-live")) container.setAttribute("aria-live", tone === "error" ? "assertive" : "polite");
     if (!append) container.replaceChildren();
     const box = doc.createElement("div");
     box.className = `lmi-message lmi-message--${tone}`;
-    if (tone === "error") box.setAttribute("role", "alert");
+    if (tone === "error" && !container.hasAttribute("aria-live")) box.setAttribute("role", "alert");
     box.textContent = text;
     container.appendChild(box);
     return box;

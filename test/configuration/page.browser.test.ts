@@ -13,6 +13,7 @@ import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer 
 import { resxStrings } from "../helpers/xrm";
 import { createFakeDataverse, globalContextRoute, hostPageRoute, webApiRoute, type RecordedRequest, type Row } from "./support/page-fakes";
 
+/** The built web resources (`npm run build`); LMI_WEBRESOURCES_DIR points the test at another build. */
 const ROOT = process.env.LMI_WEBRESOURCES_DIR ?? BUILT_WEB_RESOURCES;
 const SCREENSHOTS = resolve(import.meta.dirname, "../../test-output/configuration");
 const AXE = readFileSync(resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js"), "utf8");
@@ -159,6 +160,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--success");
     expect(await text(frame, "#lmi-save-message")).toBe(en("Config.Save.Saved"));
+    expect(await frame.getAttribute("#lmi-save-message", "aria-live")).toBe("polite");
 
     expect(writes()).toHaveLength(1);
     expect(writes()[0]?.method).toBe("POST");
@@ -346,7 +348,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--error");
     expect(await text(frame, "#lmi-save-message")).toBe(en("Config.Save.Failed", "Principal user is missing prvCreatelmi_configuration privilege."));
-    expect(await frame.getAttribute("#lmi-save-message .lmi-message--error", "role")).toBe("alert");
+    expect(await frame.getAttribute("#lmi-save-message", "aria-live")).toBe("assertive");
     expect(await frame.inputValue("#lmi-companyid")).toBe("5555");
     expect(await frame.inputValue("#lmi-ssopassword")).toBe("pw");
     expect(await frame.inputValue("#lmi-tenantid")).toBe(TENANT);
@@ -356,6 +358,19 @@ describe("configuration page, hosted (parent Xrm)", () => {
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--success");
     expect(writes()[1]?.body).toMatchObject({ lmi_companyid: "5555", lmi_ssopassword: "pw", lmi_tenantid: TENANT });
+    await page.close();
+  });
+
+  it("offers no form when the configuration cannot be loaded (a save could duplicate the row)", async () => {
+    fake.failConfigurationRead = { status: 403, code: "0x80040220", message: "Principal user is missing prvReadlmi_configuration privilege." };
+    const { page, frame } = await openHosted();
+    expect(await frame.getAttribute("body", "data-lmi-state")).toBe("error");
+    expect(await text(frame, "#lmi-page-messages .lmi-message--error")).toContain(en("Config.Load.Failed", "Principal user is missing prvReadlmi_configuration privilege."));
+    expect(await frame.getAttribute("#lmi-page-messages .lmi-message--error", "role")).toBe("alert");
+    expect(await frame.isHidden("#lmi-config-form")).toBe(true);
+    expect(await frame.isVisible("#lmi-page-messages button")).toBe(true);
+    // The Session Key panel still works.
+    expect(await text(frame, "#lmi-key-status")).toBe(en("Config.Key.Status.Active"));
     await page.close();
   });
 

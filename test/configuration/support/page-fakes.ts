@@ -31,6 +31,8 @@ export interface FakeDataverse {
   failWrites: { status: number; code: string; message: string } | null;
   /** When set, reading the key metadata fails with this OData error. */
   failKeyRead: { status: number; code: string; message: string } | null;
+  /** When set, reading the configuration rows fails with this OData error. */
+  failConfigurationRead: { status: number; code: string; message: string } | null;
   /** Language of the user in the host page and the global context (LCID). */
   languageId: number;
   /** Whether the fake ClientGlobalContext.js.aspx exists. */
@@ -46,6 +48,7 @@ export function createFakeDataverse(): FakeDataverse {
     statusAfterReactivate: "InProgress",
     failWrites: null,
     failKeyRead: null,
+    failConfigurationRead: null,
     languageId: 1033,
     globalContextAvailable: true,
     requests: [],
@@ -55,6 +58,7 @@ export function createFakeDataverse(): FakeDataverse {
       fake.statusAfterReactivate = "InProgress";
       fake.failWrites = null;
       fake.failKeyRead = null;
+      fake.failConfigurationRead = null;
       fake.languageId = 1033;
       fake.globalContextAvailable = true;
       fake.requests = [];
@@ -96,6 +100,10 @@ export function webApiRoute(fake: FakeDataverse): Route {
     }
 
     if (request.method === "GET" && path === SET) {
+      if (fake.failConfigurationRead) {
+        odataError(response, fake.failConfigurationRead);
+        return true;
+      }
       const top = Number(url.searchParams.get("$top") ?? "5000");
       const rows = [...fake.rows].sort((a, b) => String(b.modifiedon).localeCompare(String(a.modifiedon))).slice(0, top);
       json(response, 200, { "@odata.context": `${API}$metadata#${SET}`, value: rows });
