@@ -19,10 +19,11 @@ import type { Translator } from "../strings/translator";
 import { caseFromForm, completeCaseDetails, type CaseDetails } from "./case-details";
 import { encodePinDialogData } from "./dialog-data";
 import { PinError, rescueError, toPinError } from "./failures";
+import { PIN_NOTIFICATION_ID } from "./notification";
 import { createUserSettings, loadUserSettings, storeUserSettings, type UserSettingsRow } from "./user-settings";
 
-/** The form notification's unique id (replaced on every click). */
-export const PIN_NOTIFICATION_ID = "lmi.incident.RequestPin";
+/** The form notification's unique id (replaced on every click; shared with the hand-off). */
+export { PIN_NOTIFICATION_ID };
 
 /** Rescue allows one PIN per second: the one retry after POLLRATEEXCEEDED waits a little longer. */
 export const DEFAULT_POLL_RETRY_DELAY_MS = 1_100;

@@ -1,32 +1,25 @@
 /**
  * `lmi_/scripts/case.ribbon.js` — global `LogMeInRescue.Case.Ribbon`: the Case command bar's
- * Request PIN command (solution/Entities/Incident/RibbonDiff.xml). Loading this file only defines
- * the two functions; the first click builds the session that lives as long as the page.
+ * Request PIN command (solution/Entities/Incident/RibbonDiff.xml, DESIGN.md §6).
+ *
+ * This library holds the enable rule, so the platform loads it with the Case form: it stays small
+ * and loading it only defines the two functions. The flow itself is `lmi_/scripts/pin.request.js`
+ * (`LogMeInRescue.Pin.Request`), which the platform loads when the command runs (the command's
+ * first action); `requestPin` hands the click over to it (src/pin/handoff.ts).
  */
 import { canRequestPinOn } from "../pin/enable";
-import { createPinSession, type RequestPin } from "../pin/session";
-import { xrmPinUi } from "../xrm/pin-ui";
+import { handOffRequestPin } from "../pin/handoff";
+import { findPinFlow } from "../xrm/pin-flow";
+import { xrmErrorDialog } from "../xrm/pin-ui";
 import { xrmTranslator } from "../xrm/strings";
-import { xrmDataverseClient } from "../xrm/web-api";
-
-let session: RequestPin | undefined;
 
 /**
  * Command action: `LogMeInRescue.Case.Ribbon.requestPin`, library `$webresource:lmi_/scripts/case.ribbon.js`,
- * CrmParameter `PrimaryControl` (the Case form).
+ * CrmParameter `PrimaryControl` (the Case form). Runs `LogMeInRescue.Pin.Request.requestPin`; says
+ * so when that library is not loaded. Never rejects.
  */
 export function requestPin(primaryControl: Xrm.FormContext): Promise<void> {
-  session ??= createPinSession({
-    dataverse: xrmDataverseClient(Xrm.WebApi),
-    rescue: { fetch: (input, init) => fetch(input, init) },
-    user: () => {
-      const { userId, userName } = Xrm.Utility.getGlobalContext().userSettings;
-      return { id: userId, name: userName };
-    },
-    t: xrmTranslator(),
-    ui: xrmPinUi("lmi_/pages/pin.html"),
-  });
-  return session(primaryControl);
+  return handOffRequestPin(primaryControl, { findFlow: () => findPinFlow(), t: xrmTranslator(), error: xrmErrorDialog });
 }
 
 /** Enable rule: `LogMeInRescue.Case.Ribbon.canRequestPin`, CrmParameter `PrimaryControl`. */

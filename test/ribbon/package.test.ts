@@ -1,7 +1,9 @@
 /**
  * The Case ribbon in the solution: the RibbonDiff source against the 9.0.0.2090 schema and the
- * DESIGN §6 contract, the built package (XSD-valid, with the ribbon, the web resources and their
- * RESX dependencies), the built case.ribbon.js loading inertly, and the enable rule.
+ * DESIGN §6 contract (plus the first action that loads the flow library), the built package
+ * (XSD-valid, with the ribbon, both command libraries and their RESX dependencies, every
+ * registered function defined by its library), the built case.ribbon.js and pin.request.js
+ * loading inertly, and the enable rule.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +12,7 @@ import { join, resolve } from "node:path";
 import { runInNewContext } from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { XrmMockGenerator } from "xrm-mock";
+import { loadLibrary } from "../../src/packaging/checks";
 import { canRequestPinOn } from "../../src/pin/enable";
 import { initXrm } from "../helpers/xrm";
 import { buildIntoTemp, type BuiltSolution } from "../solution/built-package";
@@ -38,7 +41,7 @@ describe("RibbonDiff.xml (source)", () => {
     expect(status).toBe(0);
   });
 
-  it("defines the button, command, rules and action of DESIGN §6", () => {
+  it("defines the button, command, rules and actions of DESIGN §6, the flow library's load action first", () => {
     expect(elements(ribbonXml, "Button")).toEqual([
       expect.objectContaining({
         Id: "lmi.incident.RequestPin.Button",
@@ -48,9 +51,13 @@ describe("RibbonDiff.xml (source)", () => {
     ]);
     expect(elements(ribbonXml, "CustomAction")[0]?.Location).toBe("Mscrm.Form.incident.MainTab.Save.Controls._children");
     expect(elements(ribbonXml, "CommandDefinition")).toEqual([{ Id: "lmi.incident.RequestPin.Command" }]);
+    // The platform loads a command's libraries in action order: pin.request.js before the hand-off.
     expect(elements(ribbonXml, "JavaScriptFunction")).toEqual([
+      { FunctionName: "LogMeInRescue.Pin.Request.load", Library: "$webresource:lmi_/scripts/pin.request.js" },
       { FunctionName: "LogMeInRescue.Case.Ribbon.requestPin", Library: "$webresource:lmi_/scripts/case.ribbon.js" },
     ]);
+    const actions = /<Actions>([\s\S]*?)<\/Actions>/.exec(ribbonXml)?.[1] ?? "";
+    expect(actions).toMatch(/<JavaScriptFunction FunctionName="LogMeInRescue\.Pin\.Request\.load" Library="\$webresource:lmi_\/scripts\/pin\.request\.js" \/>\s*<JavaScriptFunction FunctionName="LogMeInRescue\.Case\.Ribbon\.requestPin"[^>]*>\s*<CrmParameter Value="PrimaryControl" \/>/);
     expect(elements(ribbonXml, "CustomRule")).toEqual([
       { FunctionName: "LogMeInRescue.Case.Ribbon.canRequestPin", Library: "$webresource:lmi_/scripts/case.ribbon.js", Default: "false" },
     ]);
@@ -91,24 +98,54 @@ describe("the built solution", () => {
       const incident = /<Entity>\s*<Name[^>]*>Incident<\/Name>[\s\S]*?<\/Entity>/.exec(pkg.customizationsXml)?.[0] ?? "";
       expect(incident).toContain('<Button Id="lmi.incident.RequestPin.Button"');
       expect(incident).toContain('FunctionName="LogMeInRescue.Case.Ribbon.requestPin"');
+      expect(incident.indexOf('FunctionName="LogMeInRescue.Pin.Request.load"')).toBeGreaterThan(-1);
+      expect(incident.indexOf('FunctionName="LogMeInRescue.Pin.Request.load"')).toBeLessThan(incident.indexOf('FunctionName="LogMeInRescue.Case.Ribbon.requestPin"'));
+    }
+  });
+
+  it("has both command libraries in the zip, each defining the functions the ribbon registers from it", () => {
+    for (const [kind, pkg] of [["managed", built.managed], ["unmanaged", built.unmanaged]] as const) {
+      const incident = /<Entity>\s*<Name[^>]*>Incident<\/Name>[\s\S]*?<\/Entity>/.exec(pkg.customizationsXml)?.[0] ?? "";
+      const registered = [...elements(incident, "JavaScriptFunction"), ...elements(incident, "CustomRule")].map(({ FunctionName, Library }) => ({
+        functionName: FunctionName ?? "",
+        library: (Library ?? "").replace(/^\$webresource:/, ""),
+      }));
+      expect(registered.map((entry) => `${entry.library} ${entry.functionName}`), kind).toEqual([
+        "lmi_/scripts/pin.request.js LogMeInRescue.Pin.Request.load",
+        "lmi_/scripts/case.ribbon.js LogMeInRescue.Case.Ribbon.requestPin",
+        "lmi_/scripts/case.ribbon.js LogMeInRescue.Case.Ribbon.canRequestPin",
+      ]);
+      for (const { functionName, library } of registered) {
+        const element = new RegExp(`<WebResource>(?:(?!</WebResource>)[\\s\\S])*?<Name>${library.replace(/\./g, "\\.")}</Name>[\\s\\S]*?</WebResource>`).exec(pkg.customizationsXml)?.[0] ?? "";
+        const fileName = /<FileName>\/?([^<]+)<\/FileName>/.exec(element)?.[1] ?? "";
+        const content = pkg.parts.get(fileName);
+        expect(content, `${kind}: ${library} in the zip`).toBeDefined();
+        const loaded = loadLibrary(new TextDecoder().decode(content));
+        expect(loaded.error, `${kind}: ${library}`).toBeNull();
+        const fn = functionName.split(".").reduce<unknown>((scope, part) => (scope as Record<string, unknown> | undefined)?.[part], loaded.globals);
+        expect(typeof fn, `${kind}: ${functionName}`).toBe("function");
+      }
     }
   });
 
   it("ships the Request PIN web resources, the scripts with both RESX files as dependencies", () => {
     const xml = built.unmanaged.customizationsXml;
     const resource = (name: string): string => new RegExp(`<WebResource>(?:(?!</WebResource>)[\\s\\S])*?<Name>${name.replace(/\./g, "\\.")}</Name>[\\s\\S]*?</WebResource>`).exec(xml)?.[0] ?? "";
-    for (const name of ["lmi_/scripts/case.ribbon.js", "lmi_/scripts/pin.page.js", "lmi_/pages/pin.html", "lmi_/images/requestpin.svg", "lmi_/styles/pin.css"]) {
+    for (const name of ["lmi_/scripts/case.ribbon.js", "lmi_/scripts/pin.request.js", "lmi_/scripts/pin.page.js", "lmi_/pages/pin.html", "lmi_/images/requestpin.svg", "lmi_/styles/pin.css"]) {
       expect(resource(name), name).not.toBe("");
     }
-    for (const script of ["lmi_/scripts/case.ribbon.js", "lmi_/scripts/pin.page.js"]) {
+    for (const script of ["lmi_/scripts/case.ribbon.js", "lmi_/scripts/pin.request.js", "lmi_/scripts/pin.page.js"]) {
       const dependencies = resource(script);
       expect(dependencies, script).toContain("lmi_/strings/Strings.1033.resx");
       expect(dependencies, script).toContain("lmi_/strings/Strings.1043.resx");
     }
   });
 
-  it("case.ribbon.js only defines LogMeInRescue.Case.Ribbon when it loads: no Xrm, no request, no timer", () => {
-    const code = readFileSync(join(built.outDir, "webresources/lmi_/scripts/case.ribbon.js"), "utf8");
+  it.each([
+    ["case.ribbon.js", "Case", "Ribbon", ["canRequestPin", "requestPin"]],
+    ["pin.request.js", "Pin", "Request", ["load", "requestPin"]],
+  ] as const)("%s only defines its namespace when it loads: no Xrm, no request, no timer", (file, area, kind, functions) => {
+    const code = readFileSync(join(built.outDir, `webresources/lmi_/scripts/${file}`), "utf8");
     const touched: string[] = [];
     const sandbox: Record<string, unknown> = { LogMeInRescue: { Configuration: { Form: { onLoad: "kept" } } } };
     for (const name of ["Xrm", "fetch", "XMLHttpRequest", "setTimeout", "setInterval", "queueMicrotask", "document", "window", "navigator", "localStorage", "sessionStorage", "console", "Intl", "Promise"]) {
@@ -121,10 +158,12 @@ describe("the built solution", () => {
     }
     runInNewContext(code, sandbox);
     expect(touched).toEqual([]);
-    const root = sandbox.LogMeInRescue as { Case: { Ribbon: Record<string, unknown> }; Configuration: unknown };
-    expect(Object.keys(root.Case.Ribbon).sort()).toEqual(["canRequestPin", "requestPin"]);
-    expect(typeof root.Case.Ribbon.requestPin).toBe("function");
-    expect(typeof root.Case.Ribbon.canRequestPin).toBe("function");
+    const root = sandbox.LogMeInRescue as Record<string, Record<string, Record<string, unknown>> | undefined>;
+    const namespace = root[area]?.[kind] ?? {};
+    expect(Object.keys(root).sort()).toEqual([area, "Configuration"].sort());
+    expect(Object.keys(root[area] ?? {})).toEqual([kind]);
+    expect(Object.keys(namespace).sort()).toEqual([...functions]);
+    for (const name of functions) expect(typeof namespace[name], name).toBe("function");
     expect(root.Configuration).toEqual({ Form: { onLoad: "kept" } });
     expect(Object.keys(sandbox).filter((key) => !Object.getOwnPropertyDescriptor(sandbox, key)?.get)).toEqual(["LogMeInRescue"]);
   });

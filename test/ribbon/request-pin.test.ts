@@ -1,11 +1,14 @@
 /**
- * The Request PIN command end to end in Node: the real entry file, xrm-mock for the Case form and
- * the dialogs, Dataverse behind Xrm.WebApi spies, and Rescue as a real HTTP server that parses
- * the form bodies the real client posts.
+ * The Request PIN command end to end in Node: the real pair of entry files (the flow,
+ * `pin.request.ts`, installed on the global namespace as the command's first action makes the
+ * platform do, and `case.ribbon.ts`, whose `requestPin` hands the click over to it), xrm-mock for
+ * the Case form and the dialogs, Dataverse behind Xrm.WebApi spies, and Rescue as a real HTTP
+ * server that parses the form bodies the real client posts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Configuration, UserSettings } from "../../src/model/schema";
 import { decodePinDialogData } from "../../src/pin/dialog-data";
+import { FLOW_MISSING_DETAIL } from "../../src/pin/handoff";
 import { PIN_NOTIFICATION_ID } from "../../src/pin/session";
 import { DEFAULT_RESCUE_TIMEOUT_MS } from "../../src/rescue/client";
 import { RESCUE_WORDS } from "../../src/rescue/replies";
@@ -25,7 +28,7 @@ import {
   type CaseOptions,
 } from "./support/case-fixture";
 import { DROP, HANG, RescueFake, type RescueReply } from "./support/rescue-fake";
-import { captureConsole, loadRibbon, session } from "./support/run";
+import { captureConsole, installFlow, loadFlow, loadRibbon, session } from "./support/run";
 
 const rescue = new RescueFake();
 const FRESH_AUTH_CODE = "fresh-auth-code-7f3e9a";
@@ -52,7 +55,7 @@ function open(options: Partial<CaseOptions> = {}): ReturnType<typeof openCase> {
   return openCase({ endpoint: rescue.endpoint, ticketNumber: "CAS-01001-Z8K4P2", formEmail: "jan.devries@example.nl", ...options });
 }
 
-/** Clicks Request PIN once through a freshly loaded entry file. */
+/** Clicks Request PIN once through the freshly loaded pair (case.ribbon.ts → pin.request.ts). */
 async function click(form: Xrm.FormContext): Promise<void> {
   const ribbon = await loadRibbon();
   await ribbon.requestPin(form);
@@ -557,5 +560,80 @@ describe("Request PIN: secrets", () => {
       }
       for (const call of rescue.calls) for (const secret of secrets) expect(call.url, scenario.name).not.toContain(secret);
     }
+  });
+});
+
+describe("Request PIN: the hand-off from case.ribbon.js to pin.request.js", () => {
+  it.each([1033, 1043] as const)("without the flow library: a localized message, form notification and error dialog; nothing thrown (%s)", async (languageId) => {
+    const fixture = open({ languageId });
+    const ribbon = await loadRibbon({ flow: false });
+    const { result, output } = await captureConsole(() => ribbon.requestPin(fixture.form));
+
+    expect(result).toBeUndefined();
+    const message = text("Ribbon.Error.flowNotLoaded", languageId);
+    expect(message).toContain("lmi_/scripts/pin.request.js");
+    expect(navigation().errorDialogCalls).toEqual([{ errorOptions: { message, details: FLOW_MISSING_DETAIL } }]);
+    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification", languageId).replace("{0}", message), level: "ERROR", uniqueId: PIN_NOTIFICATION_ID }]);
+    expect(output).toContain("LogMeInRescue.Pin.Request.requestPin is not defined");
+    expect(output).toContain("LogMeInRescue.Pin.Request.load");
+    expect(fixture.calls).toEqual([]);
+    expect(rescue.calls).toEqual([]);
+    expect(fixture.progress.shown).toEqual([]);
+    expect(navigation().navigateToCalls).toEqual([]);
+  });
+
+  it("finds the flow at the click, so pin.request.js may load after case.ribbon.js (as the command does), and clears the earlier failure", async () => {
+    const fixture = open();
+    const ribbon = await loadRibbon({ flow: false });
+    await captureConsole(() => ribbon.requestPin(fixture.form));
+    expect(fixture.notifications()).toHaveLength(1);
+
+    installFlow(await loadFlow()); // the command's first action: the platform loads pin.request.js
+    await ribbon.requestPin(fixture.form);
+    expect(rescue.callsTo("requestPINCode")).toHaveLength(1);
+    expect(decodePinDialogData(navigation().navigateToCalls[0]?.pageInput.data)?.pin).toBe("012345");
+    expect(fixture.notifications()).toEqual([]);
+    expect(navigation().errorDialogCalls).toHaveLength(1);
+  });
+
+  it("a flow library that rejects (one that does not match this version) ends in the unexpected-error message, nothing thrown", async () => {
+    const fixture = open();
+    const ribbon = await loadRibbon({ flow: false });
+    installFlow({ requestPin: () => Promise.reject(new TypeError("session is not a function")) });
+    const { result, output } = await captureConsole(() => ribbon.requestPin(fixture.form));
+    expect(result).toBeUndefined();
+    expect(errorMessages()).toEqual([text("Ribbon.Error.unexpected")]);
+    expect(navigation().errorDialogCalls[0]?.errorOptions.details).toContain("session is not a function");
+    expect(fixture.notifications()[0]).toMatchObject({ level: "ERROR", uniqueId: PIN_NOTIFICATION_ID });
+    expect(output).toContain("LogMeInRescue.Pin.Request.requestPin failed: session is not a function");
+  });
+
+  it("load() does nothing: touches no Xrm, makes no request, shows nothing", async () => {
+    const fixture = open();
+    const flow = await loadFlow();
+    const xrm = globalThis.Xrm;
+    const realFetch = globalThis.fetch;
+    const touched: string[] = [];
+    try {
+      Reflect.deleteProperty(globalThis, "Xrm");
+      globalThis.fetch = () => {
+        touched.push("fetch");
+        return Promise.reject(new Error("no request expected"));
+      };
+      const { result, output } = await captureConsole(() => Promise.resolve(flow.load()));
+      expect(result).toBeUndefined();
+      expect(output).toBe("");
+    } finally {
+      globalThis.Xrm = xrm;
+      globalThis.fetch = realFetch;
+    }
+    expect(flow.load).toHaveLength(0);
+    expect(touched).toEqual([]);
+    expect(fixture.calls).toEqual([]);
+    expect(fixture.notifications()).toEqual([]);
+    expect(fixture.progress.shown).toEqual([]);
+    expect(rescue.calls).toEqual([]);
+    expect(navigation().navigateToCalls).toEqual([]);
+    expect(navigation().errorDialogCalls).toEqual([]);
   });
 });
