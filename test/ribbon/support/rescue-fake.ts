@@ -1,7 +1,9 @@
 /**
  * LogMeIn Rescue, faked at the HTTP level: a real `node:http` server on 127.0.0.1 that parses the
  * form bodies the client posts to `/API/<method>.aspx` and answers like Rescue (plain text on
- * HTTP 200). Replies are scripted per method; every call is recorded.
+ * HTTP 200). Replies are scripted per method; every call is recorded. For browser tests it can
+ * allow one page origin (`allowOrigin`), as the integration service's Rescue relay does for the
+ * Dynamics origin.
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -21,6 +23,8 @@ export interface RescueCall {
   httpMethod: string;
   url: string;
   contentType: string;
+  /** The Origin header ("" when none: calls from Node). */
+  origin: string;
   rawBody: string;
   fields: Record<string, string>;
   /** performance.now() when the request arrived. */
@@ -41,6 +45,8 @@ export class RescueFake {
   private server: Server | undefined;
   endpoint = "";
   defaults: Record<string, RescueReply> = { ...DEFAULT_REPLIES };
+  /** When set, answers carry `Access-Control-Allow-Origin: <allowOrigin>` (no preflight is answered). */
+  allowOrigin: string | undefined;
 
   /** Queues replies for the next calls of `method` (then the default answers again). */
   reply(method: string, ...replies: RescueReply[]): this {
@@ -55,9 +61,13 @@ export class RescueFake {
   /** Answers the requests that were left hanging. */
   answerHung(body: string): void {
     for (const response of this.hung.splice(0)) {
-      response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      response.writeHead(200, this.headers());
       response.end(body);
     }
+  }
+
+  private headers(): Record<string, string> {
+    return { "content-type": "text/plain; charset=utf-8", ...(this.allowOrigin && { "access-control-allow-origin": this.allowOrigin }) };
   }
 
   /** Resolves once `count` calls of `method` have arrived. */
@@ -84,6 +94,7 @@ export class RescueFake {
           httpMethod: request.method ?? "",
           url,
           contentType: request.headers["content-type"] ?? "",
+          origin: request.headers.origin ?? "",
           rawBody,
           fields: Object.fromEntries(new URLSearchParams(rawBody)),
           at: performance.now(),
@@ -98,7 +109,7 @@ export class RescueFake {
           return;
         }
         const { status, body } = typeof reply === "string" ? { status: 200, body: reply } : (reply);
-        response.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+        response.writeHead(status, this.headers());
         response.end(body ?? "");
       });
     });
