@@ -1,6 +1,8 @@
 /**
  * `lmi_/scripts/pin.page.js` — global `LogMeInRescue.Pin.Page`: the script of the PIN dialog
- * (`lmi_/pages/pin.html`, which calls `LogMeInRescue.Pin.Page.start()` once it has loaded this file).
+ * (`lmi_/pages/pin.html`). It starts the page itself once the document is parsed, so the page needs
+ * no inline script (Dataverse may enforce a Content-Security-Policy without 'unsafe-inline').
+ * Page scripts may run on load; only ribbon and form libraries must be inert.
  */
 import { startPinPage } from "../pages/pin/page";
 
@@ -10,3 +12,6 @@ export function start(): void {
     console.error("LogMeIn Rescue: the PIN dialog could not start", error);
   });
 }
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+else start();

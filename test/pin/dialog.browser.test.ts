@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePinDialogData, type PinDialogData } from "../../src/pin/dialog-data";
 import { launchChromium } from "../helpers/browser";
-import { assertBuilt, startStaticServer, type StaticServer } from "../helpers/static-server";
+import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
 
 const SCREENSHOTS = resolve(import.meta.dirname, "../../test-output/pin");
@@ -32,8 +32,11 @@ const DATA: PinDialogData = {
   generatedAt: "2026-12-02T09:41:00.000Z",
 };
 
-/** A host page in the role of the Dynamics dialog: a title bar, the parent Xrm, the iframe. */
-function hostPage(lcid: Lcid, data: string, withXrm: boolean): string {
+/** A Content-Security-Policy without 'unsafe-inline', as Dataverse can enforce on web resources. */
+const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'";
+
+/** A host page in the role of the Dynamics dialog: a title bar, the parent Xrm, the iframe (`csp`: served under STRICT_CSP). */
+function hostPage(lcid: Lcid, data: string, withXrm: boolean, csp: boolean): string {
   const xrm = withXrm
     ? `window.__calls = [];
       window.Xrm = {
@@ -51,7 +54,7 @@ function hostPage(lcid: Lcid, data: string, withXrm: boolean): string {
     </style>
     <script>${xrm}</script></head>
     <body><div class="dialog" role="dialog" aria-label="LogMeIn Rescue PIN"><div class="title"><span>${lcid === 1043 ? "LogMeIn Rescue-pincode" : "LogMeIn Rescue PIN"}</span><span aria-hidden="true">✕</span></div>
-    <iframe id="dialog" title="PIN" src="/WebResources/lmi_/pages/pin.html?data=${encodeURIComponent(data)}"></iframe></div></body></html>`;
+    <iframe id="dialog" title="PIN" src="/WebResources/lmi_/pages/pin.html?data=${encodeURIComponent(data)}${csp ? "&csp=1" : ""}"></iframe></div></body></html>`;
 }
 
 let server: StaticServer;
@@ -68,7 +71,14 @@ beforeAll(async () => {
       if (url.pathname !== "/host.html") return false;
       const lcid = url.searchParams.get("lcid") === "1043" ? 1043 : 1033;
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      response.end(hostPage(lcid, url.searchParams.get("data") ?? "", url.searchParams.get("xrm") !== "0"));
+      response.end(hostPage(lcid, url.searchParams.get("data") ?? "", url.searchParams.get("xrm") !== "0", url.searchParams.get("csp") === "1"));
+      return true;
+    },
+    (request, response) => {
+      const url = new URL(request.url ?? "/", "http://127.0.0.1");
+      if (url.pathname !== "/WebResources/lmi_/pages/pin.html" || url.searchParams.get("csp") !== "1") return false;
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": STRICT_CSP });
+      response.end(readFileSync(resolve(BUILT_WEB_RESOURCES, "lmi_/pages/pin.html")));
       return true;
     },
   ]);
@@ -83,14 +93,14 @@ afterAll(async () => {
   await server.close();
 });
 
-async function open(lcid: Lcid, data = encodePinDialogData(DATA), withXrm = true): Promise<{ page: Page; frame: Frame; errors: string[] }> {
+async function open(lcid: Lcid, data = encodePinDialogData(DATA), withXrm = true, csp = false): Promise<{ page: Page; frame: Frame; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
   });
-  await page.goto(`${server.url}/host.html?lcid=${lcid}&xrm=${withXrm ? 1 : 0}&data=${encodeURIComponent(data)}`);
+  await page.goto(`${server.url}/host.html?lcid=${lcid}&xrm=${withXrm ? 1 : 0}&csp=${csp ? 1 : 0}&data=${encodeURIComponent(data)}`);
   const frame = await (await page.waitForSelector("#dialog")).contentFrame();
   if (!frame) throw new Error("no dialog frame");
   await frame.waitForSelector("body[data-lmi-state]");
@@ -172,6 +182,16 @@ describe.each([1033, 1043] as const)("PIN dialog (%s)", (lcid) => {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => (window as unknown as { __calls: unknown[] }).__calls.length >= 3);
     expect((await calls(page)).map((call) => call.op)).toEqual(["createRecord", "openForm", "openForm"]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("starts by itself under a Content-Security-Policy without 'unsafe-inline' (no inline script)", async () => {
+    expect(readFileSync(resolve(BUILT_WEB_RESOURCES, "lmi_/pages/pin.html"), "utf8")).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    const { page, frame, errors } = await open(lcid, encodePinDialogData(DATA), true, true);
+    expect(await frame.evaluate(() => document.body.dataset.lmiState)).toBe("ready");
+    expect(await frame.textContent("#pin-value")).toBe("012 345");
+    expect(await frame.textContent("#pin-heading")).toBe(text(lcid, "Pin.Heading"));
     expect(errors).toEqual([]);
     await page.close();
   });
