@@ -6,9 +6,12 @@
  *
  * 1. baseline: the same post bytes appended to one file with an fsync after each, in this
  *    process — the floor any durable receiver pays;
- * 2. throughput: accepted posts per second with 16 concurrent senders, p50/p99 accept latency;
- *    budget: at least half the baseline rate. Baseline and service alternate over three rounds
- *    and the medians are compared, so a disk whose speed drifts (shared machines) affects both;
+ * 2. throughput: accepted posts per second with 16 and with 64 concurrent senders (Rescue posts
+ *    come from every technician at once), p50/p99 accept latency at each. The service shares an
+ *    fsync among the posts that arrive while the previous one runs, so its rate grows with the
+ *    number of senders until the machine saturates; the budget compares the saturated (best)
+ *    rate: at least half the baseline rate. Baseline and service alternate over three rounds and
+ *    the medians are compared, so a disk whose speed drifts (shared machines) affects both;
  * 3. latency at a steady 200 posts/s; budget: p99 ≤ 50 ms. For context the disk's own fsync
  *    latency at the same pace is printed next to it;
  * 4. memory over 50,000 posts: resident size after warm-up (10,000 posts) and at the end;
@@ -22,7 +25,8 @@ import path from "node:path";
 import { freePort, spawnService, writeCaFile } from "../service/support/child-service";
 import { basicAuth, formBody, fullPost, makeTempDir, removeDir, serviceEnvironment, startFakeDataverse, testCertificate, waitFor } from "../service/support/harness";
 
-const CONCURRENCY = 16;
+const CONCURRENCY_LEVELS = [16, 64] as const;
+const MAX_CONCURRENCY = 64;
 const THROUGHPUT_POSTS = 3_000;
 const ROUNDS = 3;
 const STEADY_RATE = 200;
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   const child = await spawnService(env);
   const pid = child.process.pid ?? 0;
   const url = new URL(child.baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENCY });
   const authorization = basicAuth();
 
   const send = (body: Buffer): Promise<number> =>
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     });
 
   let counter = 0;
-  const closedLoop = async (total: number, onProgress?: (done: number) => void): Promise<{ rate: number; latencies: number[] }> => {
+  const closedLoop = async (total: number, onProgress?: (done: number) => void, senders = 16): Promise<{ rate: number; latencies: number[] }> => {
     const latencies: number[] = [];
     let issued = 0;
     const started = Date.now();
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
         onProgress?.(latencies.length);
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: senders }, worker));
     return { rate: total / ((Date.now() - started) / 1000), latencies: latencies.sort((a, b) => a - b) };
   };
 
@@ -123,25 +127,29 @@ async function main(): Promise<void> {
     // Warm the service (JIT, token, connections).
     await closedLoop(500);
 
-    // 1 + 2. Baseline and service throughput, alternating.
+    // 1 + 2. Baseline and service throughput at each number of senders, alternating.
     const baselineRates: number[] = [];
-    const serviceRates: number[] = [];
-    let lastThroughput = { rate: 0, latencies: [] as number[] };
+    const serviceRates = new Map<number, number[]>(CONCURRENCY_LEVELS.map((senders) => [senders, []]));
     for (let round = 1; round <= ROUNDS; round += 1) {
       const base = await baseline(2_000);
       baselineRates.push(base.rate);
-      lastThroughput = await closedLoop(THROUGHPUT_POSTS);
-      serviceRates.push(lastThroughput.rate);
-      console.log(
-        `round ${round}: baseline (append + fsync, same bytes) ${base.rate.toFixed(0)} writes/s; service accepted ${lastThroughput.rate.toFixed(0)} posts/s ` +
-          `with ${CONCURRENCY} senders, p50 ${percentile(lastThroughput.latencies, 50).toFixed(1)} ms, p99 ${percentile(lastThroughput.latencies, 99).toFixed(1)} ms`,
-      );
+      const parts = [`round ${round}: baseline (append + fsync, same bytes) ${base.rate.toFixed(0)} writes/s`];
+      for (const senders of CONCURRENCY_LEVELS) {
+        const run = await closedLoop(THROUGHPUT_POSTS, undefined, senders);
+        serviceRates.get(senders)?.push(run.rate);
+        parts.push(`${senders} senders: ${run.rate.toFixed(0)} posts/s, p50 ${percentile(run.latencies, 50).toFixed(1)} ms, p99 ${percentile(run.latencies, 99).toFixed(1)} ms`);
+      }
+      console.log(parts.join("; "));
     }
     const baselineRate = median(baselineRates);
-    const serviceRate = median(serviceRates);
-    const ratio = serviceRate / baselineRate;
-    console.log(`median: baseline ${baselineRate.toFixed(0)} writes/s, service ${serviceRate.toFixed(0)} posts/s (${(ratio * 100).toFixed(0)} % of baseline; budget ≥ 50 %)`);
-    if (ratio < 0.5) failures.push(`throughput ${serviceRate.toFixed(0)}/s is below half the baseline ${baselineRate.toFixed(0)}/s`);
+    const medians = CONCURRENCY_LEVELS.map((senders) => ({ senders, rate: median(serviceRates.get(senders) ?? []) }));
+    const best = medians.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const ratio = best.rate / baselineRate;
+    console.log(
+      `median: baseline ${baselineRate.toFixed(0)} writes/s; service ${medians.map((m) => `${m.rate.toFixed(0)} posts/s with ${m.senders} senders`).join(", ")}; ` +
+        `saturated rate ${best.rate.toFixed(0)} posts/s = ${(ratio * 100).toFixed(0)} % of baseline (budget ≥ 50 %)`,
+    );
+    if (ratio < 0.5) failures.push(`throughput ${best.rate.toFixed(0)}/s is below half the baseline ${baselineRate.toFixed(0)}/s`);
 
     // 3. Steady 200 posts/s, once the backlog of the throughput rounds is delivered (steady state).
     const pendingDeliveries = async (): Promise<number> =>
