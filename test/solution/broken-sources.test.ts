@@ -86,6 +86,15 @@ describe("the build stops on broken sources", () => {
     expect(result.output).toMatch(/customizations\.xml[^\n]*: <LocLabel Id="[^"]+"> has no title for language 1043/);
   });
 
+  it("names a t() key that has no string, with its file and line", () => {
+    const dir = copyProject();
+    const file = join(dir, "src/strings/unknown-key.ts");
+    writeFileSync(file, 'import type { Translator } from "./translator";\n\nexport const label = (t: Translator): string =>\n  t("Common.NoSuchString");\n');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('src/strings/unknown-key.ts:4: t("Common.NoSuchString") has no string in webresources/lmi_/strings/Strings.1033.resx');
+  });
+
   it("names a source file that is not well-formed XML", () => {
     const dir = copyProject();
     edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");
