@@ -36,6 +36,16 @@ export function caseFromForm(form: Xrm.FormContext): CaseDetails {
   };
 }
 
+/**
+ * The Case details for a repeat click: what the form shows now, completed by what an earlier
+ * request learnt about the same Case and customer (no request). Null when that request was for
+ * another Case or customer.
+ */
+export function reuseCaseDetails(earlier: CaseDetails | undefined, fromForm: CaseDetails): CaseDetails | null {
+  if (earlier?.id !== fromForm.id || earlier.customer?.id !== fromForm.customer?.id) return null;
+  return { ...fromForm, number: fromForm.number || earlier.number, email: fromForm.email || earlier.email };
+}
+
 /** The OData query of the one Case read: its number, its email and its customer's email. */
 export const CASE_QUERY = `?$select=${fields.ticketNumber},${fields.emailAddress}&$expand=${nav.contact}($select=${Contact.fields.email}),${nav.account}($select=${Account.fields.email})`;
 

@@ -16,7 +16,7 @@ import { parseReply, REPLY_VALUES } from "../rescue/replies";
 import { RESCUE_FIELD_LIMITS as LIMIT, truncateText } from "../rescue/text";
 import { loadActiveConfigurations, type ConfigurationRow } from "../settings/configuration-row";
 import type { Translator } from "../strings/translator";
-import { caseFromForm, completeCaseDetails, type CaseDetails } from "./case-details";
+import { caseFromForm, completeCaseDetails, reuseCaseDetails, type CaseDetails } from "./case-details";
 import { encodePinDialogData } from "./dialog-data";
 import { PinError, rescueError, toPinError } from "./failures";
 import { PIN_NOTIFICATION_ID } from "./notification";
@@ -111,9 +111,7 @@ export function createPinSession({ dataverse, rescue: transport, user: currentUs
     const [config, found, details] = await Promise.all([
       configuration ?? loadActiveConfigurations(dataverse).then((rows) => rows[0]),
       settings ?? loadUserSettings(dataverse, user.id),
-      caseDetails?.id === fromForm.id && caseDetails.customer?.id === fromForm.customer?.id
-        ? caseDetails
-        : completeCaseDetails(dataverse, fromForm, !configuration?.doNotPassCField1),
+      reuseCaseDetails(caseDetails, fromForm) ?? completeCaseDetails(dataverse, fromForm, !configuration?.doNotPassCField1),
     ]);
     if (!config) throw new PinError("notConfigured");
     keep(config.ssoPassword);

@@ -507,6 +507,22 @@ describe("Request PIN: one at a time, and request counts", () => {
     expect(rescue.calls[0]?.fields).toMatchObject({ cfield1: "klant@voorbeeld.nl", cfield2: "CAS-01001-Z8K4P2" });
   });
 
+  it("a repeat click sends what the form shows now (edited name and email), still without a read", async () => {
+    const fixture = open({ ticketNumber: undefined });
+    const ribbon = await loadRibbon();
+    await ribbon.requestPin(fixture.form);
+    expect(fixture.reads().map((call) => call.entity)).toEqual([Configuration.entity, UserSettings.entity, "incident"]);
+
+    fixture.form.getAttribute<Xrm.Attributes.LookupAttribute>("customerid").setValue([{ id: `{${CONTACT_ID}}`, name: "Jan de Vries-Bakker", entityType: "contact" }]);
+    fixture.form.getAttribute<Xrm.Attributes.StringAttribute>("emailaddress").setValue("jan.bakker@example.nl");
+    fixture.calls.length = 0;
+    rescue.reset();
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await ribbon.requestPin(fixture.form);
+    expect(fixture.calls).toEqual([]);
+    expect(rescue.calls[0]?.fields).toMatchObject({ cfield0: "Jan de Vries-Bakker", cfield1: "jan.bakker@example.nl", cfield2: "CAS-01001-Z8K4P2" });
+  });
+
   it("reads everything again after a failure, so that a fix made meanwhile counts", async () => {
     rescue.reply("requestPINCode", "NOTTECHNICIAN");
     const fixture = open();
