@@ -9,6 +9,7 @@
 import type { DataverseClient } from "../dataverse/client";
 import type { EntityKeyState } from "../dataverse/entity-keys";
 import { describeError } from "../errors";
+import { copyText } from "../pages/clipboard";
 import { Configuration, type EnvironmentValue } from "../model/schema";
 import { loadActiveConfigurations, type ConfigurationRow } from "../settings/configuration-row";
 import type { Translator } from "../strings/translator";
@@ -43,8 +44,6 @@ export interface ConfigurationPageDeps {
   clientUrl: string;
   client: DataverseClient;
   sessionKey: SessionKeyApi;
-  /** Puts text on the clipboard (default: `navigator.clipboard.writeText`). */
-  copyText?: (text: string) => Promise<void>;
 }
 
 type TextField = Exclude<ConfigurationField, "environment">;
@@ -440,30 +439,21 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   copyStatus.setAttribute("aria-live", "polite");
   checklistSection.appendChild(copyStatus);
 
-  const copyText =
-    deps.copyText ??
-    (async (text: string) => {
-      const clipboard = doc.defaultView?.navigator.clipboard;
-      if (!clipboard) throw new Error("no clipboard");
-      await clipboard.writeText(text);
-    });
-
   async function copyValue(button: HTMLButtonElement, code: HTMLElement, label: string, value: string): Promise<void> {
-    try {
-      await copyText(value);
+    if (await copyText(value, doc)) {
       button.textContent = t("Common.Copied");
       copyStatus.textContent = t("Config.Checklist.CopiedValue", label);
       setTimeout(() => {
         button.textContent = t("Common.Copy");
       }, 2000);
-    } catch {
-      const selection = doc.defaultView?.getSelection();
-      const range = doc.createRange();
-      range.selectNodeContents(code);
-      selection?.removeAllRanges();
-      selection?.addRange(range);
-      copyStatus.textContent = t("Config.Checklist.CopyManual");
+      return;
     }
+    const selection = doc.defaultView?.getSelection();
+    const range = doc.createRange();
+    range.selectNodeContents(code);
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    copyStatus.textContent = t("Config.Checklist.CopyManual");
   }
 
   function renderChecklistItem(item: ChecklistItem): HTMLElement {

@@ -398,6 +398,26 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.getAttribute("#lmi-checklist-agents a", "href")).toBe(`${server.url}/main.aspx?pagetype=entitylist&etn=lmi_usersettings`);
     await page.close();
   });
+
+  it("copies through the text-area fallback when the Clipboard API is refused, and selects the value when nothing can copy", async () => {
+    const { page, frame } = await openHosted();
+    await frame.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException("Write permission denied.", "NotAllowedError"));
+    });
+    const role = frame.locator("#lmi-checklist-applicationuser button").first();
+    await role.click();
+    await frame.waitForFunction(() => document.querySelector(".lmi-checklist-section [aria-live]")?.textContent !== "");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("LogMeIn Integration User");
+    expect(await role.textContent()).toBe(en("Common.Copied"));
+
+    await frame.evaluate(() => {
+      document.execCommand = () => false;
+    });
+    await frame.locator("#lmi-checklist-agents button").first().click();
+    await frame.waitForFunction((expected) => document.querySelector(".lmi-checklist-section [aria-live]")?.textContent === expected, en("Config.Checklist.CopyManual"));
+    expect(await frame.evaluate(() => document.getSelection()?.toString())).toBe("LogMeIn Rescue Agent");
+    await page.close();
+  });
 });
 
 describe("Session Key panel", () => {

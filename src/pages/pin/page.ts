@@ -12,7 +12,7 @@ import { fetchTextRelative, loadPageTranslator, type FetchText } from "../../str
 import { pickLanguage, type Translator } from "../../strings/translator";
 import { resolvePageXrm, type PageXrm } from "../../xrm/page-context";
 import { xrmDataverseClient } from "../../xrm/web-api";
-import { copyText } from "./clipboard";
+import { copyText } from "../clipboard";
 import { createEmailDraft } from "./email-draft";
 import { directLink, formatGeneratedAt, formatPin, spokenPin } from "./format";
 
