@@ -12,6 +12,7 @@
  */
 import { Configuration } from "../model/schema";
 import type { Translator } from "../strings/translator";
+import { FormType } from "../xrm/form-type";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, endpointAfterEnvironmentChange } from "./environments";
 import {
   checkCompanyId,
@@ -29,9 +30,6 @@ export interface ConfigurationFormDeps {
   /** `getClientUrl()` of the current organisation. */
   clientUrl: string;
 }
-
-/** `formContext.ui.getFormType()` values (no XrmEnum: it is an ambient const enum). */
-export const FormType = { Undefined: 0, Create: 1, Update: 2, ReadOnly: 3, Disabled: 4, BulkEdit: 6 } as const;
 
 const f = Configuration.fields;
 

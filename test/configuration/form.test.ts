@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { XrmMockGenerator, type FormContextMock, type UiMock } from "xrm-mock";
 import { BETA_ENDPOINT, PRODUCTION_ENDPOINT } from "../../src/configuration/environments";
-import { configurationFormOnEnvironmentChange, configurationFormOnLoad, FormType, NotificationIds } from "../../src/configuration/form";
+import { configurationFormOnEnvironmentChange, configurationFormOnLoad, NotificationIds } from "../../src/configuration/form";
 import { Environment } from "../../src/model/schema";
 import * as entry from "../../src/scripts/configuration.form";
+import { FormType } from "../../src/xrm/form-type";
 import { xrmTranslator } from "../../src/xrm/strings";
 import { initXrm, resxStrings } from "../helpers/xrm";
 
