@@ -29,6 +29,11 @@ export class DataverseError extends Error {
   }
 }
 
+/** A text column's or attribute's value, trimmed; "" for null, a missing column or a non-string. */
+export function textOf(value: unknown): string {
+  return typeof value === "string" ? value.trim() : "";
+}
+
 /** `{ABC-…}` or `abc-…` → `abc-…`: how ids are compared and sent. */
 export function normalizeId(id: string): string {
   return id.replace(/[{}]/g, "").toLowerCase();

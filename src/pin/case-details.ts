@@ -3,7 +3,7 @@
  * Taken from the open form where it is there (no request); otherwise one read of the Case with
  * its customer expanded fills in the rest.
  */
-import { normalizeId, type DataverseClient, type Row } from "../dataverse/client";
+import { normalizeId, textOf, type DataverseClient, type Row } from "../dataverse/client";
 import { Account, Contact, Incident } from "../model/schema";
 import type { CustomerType } from "./dialog-data";
 
@@ -19,20 +19,18 @@ export interface CaseDetails {
 const fields = Incident.fields;
 const nav = Incident.customerNavigation;
 
-const text = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
-
 /** The Case as the form shows it; `number` and `email` are "" when those columns are not on the form. */
 export function caseFromForm(form: Xrm.FormContext): CaseDetails {
   const customer = form.getAttribute<Xrm.Attributes.LookupAttribute>(fields.customerId)?.getValue()?.[0];
   const entityType = customer?.entityType;
   return {
     id: normalizeId(form.data.entity.getId()),
-    number: text(form.getAttribute(fields.ticketNumber)?.getValue()),
+    number: textOf(form.getAttribute(fields.ticketNumber)?.getValue()),
     customer:
       customer && (entityType === Contact.entity || entityType === Account.entity)
-        ? { id: normalizeId(customer.id), entityType, name: text(customer.name) }
+        ? { id: normalizeId(customer.id), entityType, name: textOf(customer.name) }
         : null,
-    email: text(form.getAttribute(fields.emailAddress)?.getValue()),
+    email: textOf(form.getAttribute(fields.emailAddress)?.getValue()),
   };
 }
 
@@ -59,7 +57,7 @@ export async function completeCaseDetails(client: DataverseClient, details: Case
   const customer = (row[nav.contact] ?? row[nav.account]) as Row | null | undefined;
   return {
     ...details,
-    number: details.number || text(row[fields.ticketNumber]),
-    email: details.email || text(customer?.[Contact.fields.email]) || text(row[fields.emailAddress]),
+    number: details.number || textOf(row[fields.ticketNumber]),
+    email: details.email || textOf(customer?.[Contact.fields.email]) || textOf(row[fields.emailAddress]),
   };
 }

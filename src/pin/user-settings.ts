@@ -3,7 +3,7 @@
  * SSO id, in the same request), create when missing, and store what the PIN request learns
  * (auth code, technician id).
  */
-import { normalizeId, type DataverseClient, type Row } from "../dataverse/client";
+import { normalizeId, textOf, type DataverseClient, type Row } from "../dataverse/client";
 import { SystemUser, UserSettings } from "../model/schema";
 import { truncateText } from "../rescue/text";
 
@@ -19,10 +19,6 @@ export interface UserSettingsRow {
 
 const f = UserSettings.fields;
 const email = SystemUser.fields.internalEmailAddress;
-const text = (row: Row | null | undefined, column: string): string => {
-  const value = row?.[column];
-  return typeof value === "string" ? value.trim() : "";
-};
 
 /** The user's row (alternate key `lmi_userkey` makes it at most one), with the user's email expanded. */
 export function userSettingsQuery(userId: string): string {
@@ -33,11 +29,11 @@ export async function loadUserSettings(client: DataverseClient, userId: string):
   const [row] = await client.retrieveMultiple(UserSettings.entity, userSettingsQuery(userId), 1);
   return row
     ? {
-        id: normalizeId(text(row, UserSettings.primaryId)),
-        techId: text(row, f.techId),
-        ssoId: text(row, f.ssoId),
-        authCode: text(row, f.authCode),
-        userEmail: text(row[UserSettings.userIdNavigation] as Row | undefined, email),
+        id: normalizeId(textOf(row[UserSettings.primaryId])),
+        techId: textOf(row[f.techId]),
+        ssoId: textOf(row[f.ssoId]),
+        authCode: textOf(row[f.authCode]),
+        userEmail: textOf((row[UserSettings.userIdNavigation] as Row | null | undefined)?.[email]),
       }
     : null;
 }

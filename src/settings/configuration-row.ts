@@ -3,7 +3,7 @@
  * typed shape. Used by the PIN request (read) and by the configuration page and form (edit), so
  * both always agree on "the" configuration: the newest active row.
  */
-import type { DataverseClient, Row } from "../dataverse/client";
+import { textOf, type DataverseClient, type Row } from "../dataverse/client";
 import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
 
 export interface ConfigurationRow {
@@ -50,31 +50,26 @@ export function activeConfigurationQuery(top = 1): string {
   return `?$select=${CONFIGURATION_COLUMNS.join(",")}&$filter=${f.stateCode} eq 0&$orderby=${f.modifiedOn} desc&$top=${top}`;
 }
 
-function text(row: Row, column: string): string {
-  const value = row[column];
-  return typeof value === "string" ? value : "";
-}
-
 function flag(row: Row, column: string): boolean {
   return row[column] === true;
 }
 
 const ENVIRONMENT_VALUES: readonly number[] = Object.values(Environment);
 
-/** A Web API row → ConfigurationRow (missing text is "", unknown choice values are null). */
+/** A Web API row → ConfigurationRow (text trimmed, missing text is "", unknown choice values are null; the password as stored). */
 export function toConfigurationRow(row: Row): ConfigurationRow {
   const environment = row[f.environment];
   const ssoPassword = row[f.ssoPassword];
   const modifiedOn = row[f.modifiedOn];
   return {
-    id: text(row, Configuration.primaryId),
-    name: text(row, f.name),
+    id: textOf(row[Configuration.primaryId]),
+    name: textOf(row[f.name]),
     environment: typeof environment === "number" && ENVIRONMENT_VALUES.includes(environment) ? (environment as EnvironmentValue) : null,
-    endpoint: text(row, f.endpoint).trim(),
-    companyId: text(row, f.companyId).trim(),
+    endpoint: textOf(row[f.endpoint]),
+    companyId: textOf(row[f.companyId]),
     ssoPassword: typeof ssoPassword === "string" && ssoPassword !== "" ? ssoPassword : null,
-    dynamicsUrl: text(row, f.dynamicsUrl).trim(),
-    tenantId: text(row, f.tenantId).trim(),
+    dynamicsUrl: textOf(row[f.dynamicsUrl]),
+    tenantId: textOf(row[f.tenantId]),
     requireActiveTechConsole: flag(row, f.requireActiveTechConsole),
     closeTicketOnSessionEnd: flag(row, f.closeTicketOnSessionEnd),
     reassignCaseOnSessionStart: flag(row, f.reassignCaseOnSessionStart),
