@@ -10,8 +10,8 @@
 import { SecurityNames, UserSettings } from "../model/schema";
 import { checkDynamicsUrl, checkTenantId } from "./validation";
 
-export const INTEGRATION_PATH = "/api/integration";
-export const RELAY_PATH = "/api/rescue";
+const INTEGRATION_PATH = "/api/integration";
+const RELAY_PATH = "/api/rescue";
 
 export interface ChecklistValue {
   /** RESX key of the value's label. */

@@ -119,7 +119,7 @@ export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguratio
 }
 
 /** Field order on the page and the form (the first invalid one gets the focus). */
-export const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "dynamicsUrl", "tenantId"];
+const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "dynamicsUrl", "tenantId"];
 
 export function invalidFields(checks: DraftChecks): ConfigurationField[] {
   return FIELD_ORDER.filter((field) => !checks[field].ok);

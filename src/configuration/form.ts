@@ -118,7 +118,7 @@ function recommendCurrentOrganisation(form: Xrm.FormContext, deps: Configuration
 }
 
 /** Checks every column; answers whether the record may be saved. */
-export function checkConfigurationForm(form: Xrm.FormContext, deps: ConfigurationFormDeps): boolean {
+function checkConfigurationForm(form: Xrm.FormContext, deps: ConfigurationFormDeps): boolean {
   let valid = true;
   for (const column of TEXT_COLUMNS) {
     if (form.getAttribute(column) && !checkColumn(form, column, deps)) valid = false;

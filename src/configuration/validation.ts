@@ -20,7 +20,7 @@ export type FieldCheck<T = string> = { ok: true; value: T } | { ok: false; probl
 /** The fields of the configuration that have rules (the four options have none). */
 export type ConfigurationField = "environment" | "endpoint" | "companyId" | "ssoPassword" | "dynamicsUrl" | "tenantId";
 
-export const REQUIRED_KEY = "Config.Error.Required";
+const REQUIRED_KEY = "Config.Error.Required";
 
 function ok<T>(value: T): FieldCheck<T> {
   return { ok: true, value };

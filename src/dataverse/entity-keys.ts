@@ -11,7 +11,7 @@
 import { odataString } from "./client";
 import type { WebApiClient } from "./web-api-client";
 
-export const KEY_INDEX_STATUSES = ["Pending", "InProgress", "Active", "Failed"] as const;
+const KEY_INDEX_STATUSES = ["Pending", "InProgress", "Active", "Failed"] as const;
 export type KeyIndexStatus = (typeof KEY_INDEX_STATUSES)[number];
 
 /** What the metadata says about one key. */

@@ -15,12 +15,12 @@
 import { Configuration, Incident, Session, UserSettings } from "../model/schema";
 import { DataverseError, normalizeId, type DataverseClient, type Row } from "./client";
 
-export const WEB_API_PATH = "/api/data/v9.2/";
+const WEB_API_PATH = "/api/data/v9.2/";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Logical name → entity set name, for the tables the product's pages touch. */
-export const ENTITY_SETS: Readonly<Record<string, string>> = {
+const ENTITY_SETS: Readonly<Record<string, string>> = {
   [Configuration.entity]: Configuration.entitySet,
   [UserSettings.entity]: UserSettings.entitySet,
   [Session.entity]: Session.entitySet,

@@ -45,7 +45,7 @@ export function reuseCaseDetails(earlier: CaseDetails | undefined, fromForm: Cas
 }
 
 /** The OData query of the one Case read: its number, its email and its customer's email. */
-export const CASE_QUERY = `?$select=${fields.ticketNumber},${fields.emailAddress}&$expand=${nav.contact}($select=${Contact.fields.email}),${nav.account}($select=${Account.fields.email})`;
+const CASE_QUERY = `?$select=${fields.ticketNumber},${fields.emailAddress}&$expand=${nav.contact}($select=${Contact.fields.email}),${nav.account}($select=${Account.fields.email})`;
 
 /**
  * Fills in what the form lacks (`wantEmail`: the email is sent in cfield1). Resolves without a

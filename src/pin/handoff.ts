@@ -15,8 +15,8 @@ import { PIN_NOTIFICATION_ID } from "./notification";
 /** The flow's entry point: `LogMeInRescue.Pin.Request.requestPin` (never rejects by contract). */
 export type RequestPinFlow = (primaryControl: Xrm.FormContext) => Promise<void>;
 
-export const FLOW_FUNCTION = "LogMeInRescue.Pin.Request.requestPin";
-export const FLOW_LIBRARY = "lmi_/scripts/pin.request.js";
+const FLOW_FUNCTION = "LogMeInRescue.Pin.Request.requestPin";
+const FLOW_LIBRARY = "lmi_/scripts/pin.request.js";
 
 /** What the console and the error dialog's details say when the flow library is not loaded. */
 export const FLOW_MISSING_DETAIL =

@@ -22,11 +22,8 @@ import { PinError, rescueError, toPinError } from "./failures";
 import { PIN_NOTIFICATION_ID } from "./notification";
 import { createUserSettings, loadUserSettings, storeUserSettings, type UserSettingsRow } from "./user-settings";
 
-/** The form notification's unique id (replaced on every click; shared with the hand-off). */
-export { PIN_NOTIFICATION_ID };
-
 /** Rescue allows one PIN per second: the one retry after POLLRATEEXCEEDED waits a little longer. */
-export const DEFAULT_POLL_RETRY_DELAY_MS = 1_100;
+const DEFAULT_POLL_RETRY_DELAY_MS = 1_100;
 
 /** The Client API surface the flow uses (src/xrm/pin-ui.ts in Dynamics, fakes in tests). */
 export interface PinUi {

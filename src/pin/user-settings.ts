@@ -21,7 +21,7 @@ const f = UserSettings.fields;
 const email = SystemUser.fields.internalEmailAddress;
 
 /** The user's row (alternate key `lmi_userkey` makes it at most one), with the user's email expanded. */
-export function userSettingsQuery(userId: string): string {
+function userSettingsQuery(userId: string): string {
   return `?$select=${UserSettings.primaryId},${f.techId},${f.ssoId},${f.authCode}&$filter=_${f.userId}_value eq ${normalizeId(userId)}&$expand=${UserSettings.userIdNavigation}($select=${email})`;
 }
 

@@ -26,7 +26,7 @@ export interface ConfigurationRow {
 const f = Configuration.fields;
 
 /** Columns read for a configuration row. */
-export const CONFIGURATION_COLUMNS = [
+const CONFIGURATION_COLUMNS = [
   Configuration.primaryId,
   f.name,
   f.environment,
@@ -46,7 +46,7 @@ export const CONFIGURATION_COLUMNS = [
  * OData query for the active configuration rows, newest first. `top` 2 tells the caller whether
  * there is more than one (the configuration page says so); the PIN request needs only the first.
  */
-export function activeConfigurationQuery(top = 1): string {
+function activeConfigurationQuery(top = 1): string {
   return `?$select=${CONFIGURATION_COLUMNS.join(",")}&$filter=${f.stateCode} eq 0&$orderby=${f.modifiedOn} desc&$top=${top}`;
 }
 
@@ -57,7 +57,7 @@ function flag(row: Row, column: string): boolean {
 const ENVIRONMENT_VALUES: readonly number[] = Object.values(Environment);
 
 /** A Web API row → ConfigurationRow (text trimmed, missing text is "", unknown choice values are null; the password as stored). */
-export function toConfigurationRow(row: Row): ConfigurationRow {
+function toConfigurationRow(row: Row): ConfigurationRow {
   const environment = row[f.environment];
   const ssoPassword = row[f.ssoPassword];
   const modifiedOn = row[f.modifiedOn];

@@ -10,7 +10,7 @@
 import { resolvePageXrm, type PageXrm } from "./page-context";
 
 /** Relative to a page under `lmi_/pages/`. */
-export const CLIENT_GLOBAL_CONTEXT_SRC = "../../ClientGlobalContext.js.aspx";
+const CLIENT_GLOBAL_CONTEXT_SRC = "../../ClientGlobalContext.js.aspx";
 
 /** Adds a script element and resolves true once it has run, false when it fails or times out. */
 function addScript(doc: Document, src: string, timeoutMs: number): Promise<boolean> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Configuration, UserSettings } from "../../src/model/schema";
 import { decodePinDialogData } from "../../src/pin/dialog-data";
 import { FLOW_MISSING_DETAIL } from "../../src/pin/handoff";
-import { PIN_NOTIFICATION_ID } from "../../src/pin/session";
+import { PIN_NOTIFICATION_ID } from "../../src/pin/notification";
 import { DEFAULT_RESCUE_TIMEOUT_MS } from "../../src/rescue/client";
 import { RESCUE_WORDS } from "../../src/rescue/replies";
 import { resxStrings } from "../helpers/xrm";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Configuration, UserSettings } from "../../src/model/schema";
 import { decodePinDialogData } from "../../src/pin/dialog-data";
 import { FLOW_MISSING_DETAIL } from "../../src/pin/handoff";
-import { PIN_NOTIFICATION_ID } from "../../src/pin/session";
+import { PIN_NOTIFICATION_ID } from "../../src/pin/notification";
 import { launchChromium } from "../helpers/browser";
 import { assertBuilt, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";

@@ -22,7 +22,7 @@ export function directLink(pin: string): string {
 const LOCALES: Readonly<Record<number, string>> = { 1033: "en-US", 1043: "nl-NL" };
 
 /** The locale of a supported LCID (English otherwise). */
-export function localeFor(lcid: number): string {
+function localeFor(lcid: number): string {
   return LOCALES[lcid] ?? "en-US";
 }
 
