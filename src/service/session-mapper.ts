@@ -149,7 +149,9 @@ export function mapPostToSession(post: RescuePost, stored: StoredSession | null)
 /** The post's chat without leading/trailing blank lines; "" when there is none. */
 export function chatChunk(chatLog: string | undefined): string {
   if (chatLog === undefined) return "";
-  return chatLog.replace(/^(?:[ \t]*\r?\n)+/, "").replace(/[\s]+$/, "");
+  // trimEnd() removes exactly what /\s+$/ would, in linear time (that regex backtracks
+  // quadratically over a long run of blanks followed by text).
+  return chatLog.replace(/^(?:[ \t]*\r?\n)+/, "").trimEnd();
 }
 
 /** Appends a chunk on a new line. */
@@ -158,19 +160,37 @@ export function appendChunk(stored: string, chunk: string): string {
   return stored.endsWith("\n") ? `${stored}${chunk}` : `${stored}\n${chunk}`;
 }
 
-/** True when `chunk` is stored as whole lines (starts at a line start, ends at a line end). */
+/**
+ * True when `chunk` is stored as whole lines (starts at a line start, ends at a line end).
+ *
+ * Linear in the stored length whatever the text: one native `includes` settles the usual case
+ * (not stored at all); otherwise every occurrence is visited with Knuth–Morris–Pratt, because
+ * restarting `indexOf` after each occurrence is quadratic on repetitive text.
+ */
 export function containsChunk(stored: string, chunk: string): boolean {
   if (chunk === "") return true;
-  let from = 0;
-  for (;;) {
-    const at = stored.indexOf(chunk, from);
-    if (at < 0) return false;
-    const end = at + chunk.length;
-    const startsLine = at === 0 || stored[at - 1] === "\n";
-    const endsLine = end === stored.length || stored[end] === "\n" || stored[end] === "\r";
-    if (startsLine && endsLine) return true;
-    from = at + 1;
+  if (!stored.includes(chunk)) return false;
+  const m = chunk.length;
+  const border = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i += 1) {
+    while (k > 0 && chunk.charCodeAt(i) !== chunk.charCodeAt(k)) k = border[k - 1] ?? 0;
+    if (chunk.charCodeAt(i) === chunk.charCodeAt(k)) k += 1;
+    border[i] = k;
   }
+  for (let i = 0, k = 0; i < stored.length; i += 1) {
+    const code = stored.charCodeAt(i);
+    while (k > 0 && code !== chunk.charCodeAt(k)) k = border[k - 1] ?? 0;
+    if (code === chunk.charCodeAt(k)) k += 1;
+    if (k === m) {
+      const at = i + 1 - m;
+      const end = i + 1;
+      const startsLine = at === 0 || stored[at - 1] === "\n";
+      const endsLine = end === stored.length || stored[end] === "\n" || stored[end] === "\r";
+      if (startsLine && endsLine) return true;
+      k = border[k - 1] ?? 0;
+    }
+  }
+  return false;
 }
 
 /** Keeps the most recent chat when the log outgrows the column, marking the cut. */

@@ -3,6 +3,7 @@ import { Session, SessionStatus } from "../../src/model/schema";
 import { parseRescuePost, type RescuePost } from "../../src/service/post-parser";
 import {
   CHAT_TRUNCATED_MARKER,
+  chatChunk,
   containsChunk,
   mapPostToSession,
   parseSeconds,
@@ -102,6 +103,42 @@ describe("session mapper", () => {
     expect(replay.columns).not.toHaveProperty(F.chatLog);
     expect(containsChunk("10:00 a: hello there", "10:00 a: hello")).toBe(false);
     expect(containsChunk("x\n10:00 a: hello\r\ny", "10:00 a: hello")).toBe(true);
+  });
+
+  test("chat matching agrees with a plain scan of every occurrence (seeded random texts)", () => {
+    const naive = (stored: string, chunk: string): boolean => {
+      for (let at = stored.indexOf(chunk); at >= 0; at = stored.indexOf(chunk, at + 1)) {
+        const end = at + chunk.length;
+        if ((at === 0 || stored[at - 1] === "\n") && (end === stored.length || stored[end] === "\n" || stored[end] === "\r")) return true;
+      }
+      return false;
+    };
+    let state = 0x2545f491;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const text = (length: number): string => Array.from({ length }, () => "ab\n\r"[random(4)]).join("");
+    let found = 0;
+    for (let round = 0; round < 5_000; round += 1) {
+      const stored = text(random(40));
+      const chunk = random(3) === 0 && stored.length > 0 ? stored.slice(random(stored.length), random(stored.length + 1)) : text(1 + random(6));
+      if (chunk === "") continue;
+      const expected = naive(stored, chunk);
+      if (expected) found += 1;
+      expect(containsChunk(stored, chunk), JSON.stringify({ stored, chunk })).toBe(expected);
+    }
+    expect(found).toBeGreaterThan(100);
+  });
+
+  test("hostile chat text costs linear time: long blank runs, repetitive logs", () => {
+    const started = Date.now();
+    expect(chatChunk(`a${" ".repeat(500_000)}b`)).toBe(`a${" ".repeat(500_000)}b`);
+    expect(chatChunk(`\n\n  line  \r\n \t${" ".repeat(500_000)}`)).toBe("  line");
+    expect(containsChunk("a".repeat(1_000_000), "a".repeat(300_000))).toBe(false);
+    expect(containsChunk("ab\n".repeat(300_000), `${"ab\n".repeat(100_000)}a`)).toBe(false);
+    expect(containsChunk(`${"ab\n".repeat(300_000)}x`, `${"ab\n".repeat(100_000)}x`)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   test("status moves forward only; empty values do not blank stored ones", () => {
