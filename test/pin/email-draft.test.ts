@@ -64,7 +64,7 @@ describe("email draft", () => {
       ],
     });
     expect(draft.description).toBe(
-      "<p>Hallo,</p><p>Zodat wij u op uw computer kunnen helpen, start u alstublieft een sessie voor ondersteuning op afstand:</p>" +
+      "<p>Hallo,</p><p>Start alstublieft een sessie voor ondersteuning op afstand, zodat wij u op uw computer kunnen helpen:</p>" +
         '<ol><li>Ga naar <a href="https://www.LogMeIn123.com">www.LogMeIn123.com</a>.</li><li>Voer pincode <strong>004 711</strong> in.</li></ol>' +
         '<p>Of open deze koppeling, die de sessie start met de pincode al ingevuld: <a href="https://secure.logmeinrescue.com/R?i=2&amp;Code=004711">https://secure.logmeinrescue.com/R?i=2&amp;Code=004711</a></p>' +
         "<p>Case: CAS-01001-Z8K4P2</p><p>Met vriendelijke groet,</p>",
