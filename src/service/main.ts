@@ -12,18 +12,13 @@ import { createJsonLogger, errorSummary } from "./log";
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
-// The spool's fdatasync, the delivery's file reads and appends and DNS all share libuv's
-// thread pool (4 threads by default); a slow disk must not queue acknowledgements behind
-// background work. Set before the pool starts (it starts lazily on first use).
-process.env.UV_THREADPOOL_SIZE ??= "16";
-
 async function main(): Promise<void> {
   let config: ServiceConfig;
   try {
     config = loadServiceConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee src/service/README.md and .env.example for every variable.\n`);
+      process.stderr.write(`${error.message}\nSee "Integration service" in README.md and .env.example for every variable.\n`);
       process.exit(2);
     }
     throw error;

@@ -2,10 +2,11 @@
  * The service as a real process: configuration errors, the standard trust store
  * (NODE_EXTRA_CA_CERTS), graceful shutdown, and crash safety under SIGKILL.
  */
+import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLIENT_SECRET, type FakeDataverse } from "./support/fake-dataverse";
-import { freePort, spawnService, writeCaFile, type ChildService } from "./support/child-service";
+import { freePort, REPO_ROOT, spawnService, writeCaFile, type ChildService } from "./support/child-service";
 import { makeTempDir, POST_PASSWORD, removeDir, sendPost, serviceEnvironment, startFakeDataverse, testCertificate, waitFor } from "./support/harness";
 
 let fake: FakeDataverse;
@@ -36,6 +37,10 @@ describe("service process", () => {
     expect(stderr).toContain("AZURE_TENANT_ID is required but not set.");
     expect(stderr).toContain("POST_PASSWORD is required but not set.");
     expect(stderr).toContain("PORT must be a whole number");
+    // The pointer names documentation that exists.
+    expect(stderr).toContain('See "Integration service" in README.md and .env.example');
+    expect(await readFile(path.join(REPO_ROOT, "README.md"), "utf8")).toMatch(/^## Integration service$/m);
+    await access(path.join(REPO_ROOT, ".env.example"));
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain("do-not-print-me");
   });
