@@ -55,11 +55,11 @@ export function createPinSession({ dataverse, rescue: transport, user: currentUs
   let settings: UserSettingsRow | undefined;
   let caseDetails: CaseDetails | undefined;
   let busy = false;
-  const secrets: string[] = [];
+  const secrets = new Set<string>();
   const keep = (secret: string | null): void => {
-    if (secret && secret.length > 3) secrets.push(secret);
+    if (secret && secret.length > 3) secrets.add(secret);
   };
-  const redact = (text: string): string => secrets.reduce((safe, secret) => safe.split(secret).join("***"), text);
+  const redact = (text: string): string => [...secrets].reduce((safe, secret) => safe.split(secret).join("***"), text);
   const warn = (what: string, error: unknown): void => console.warn(`LogMeIn Rescue: ${what}: ${redact(describeError(error))}`);
   const store = (row: UserSettingsRow, changes: { authCode?: string; techId?: string }): Promise<void> =>
     storeUserSettings(dataverse, row.id, changes).catch((error: unknown) => warn("storing the user settings", error));
