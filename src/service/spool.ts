@@ -13,7 +13,8 @@
  * `store` queues the record; one writer appends everything queued in a single write and one
  * `fdatasync`, then resolves all of those stores — so concurrent posts share an fsync and none
  * is acknowledged before its bytes are durable. A new segment file is made durable with an
- * fsync of its directory before records go into it. After a restart the service appends to a
+ * fsync of its directory before records go into it, and the spool's directories, when `open`
+ * creates them, with an fsync of their parents. After a restart the service appends to a
  * fresh segment; reading an old one stops at the first torn or corrupt record (never
  * acknowledged, since acknowledgements follow the fsync in order). `.done` files are not
  * fsynced: a lost mark only means a post is delivered again, which delivery makes idempotent.
@@ -98,7 +99,7 @@ export class Spool {
 
   /** Creates the directories if needed and recovers what earlier runs left undelivered. */
   static async open(rootDir: string, options: SpoolOptions = {}): Promise<Spool> {
-    for (const dir of ["segments", "dead", "tmp", "applied"]) await fs.mkdir(path.join(rootDir, dir), { recursive: true });
+    for (const dir of ["segments", "dead", "tmp", "applied"]) await makeDurableDirectory(path.join(rootDir, dir));
     const tmpDir = path.join(rootDir, "tmp");
     for (const name of await fs.readdir(tmpDir)) await fs.rm(path.join(tmpDir, name), { force: true, recursive: true });
 
@@ -309,6 +310,23 @@ async function closeStream(state: SegmentState): Promise<void> {
   state.doneStream = null;
   if (stream === null) return;
   await new Promise<void>((resolve) => stream.end(() => resolve()));
+}
+
+/**
+ * Creates `dir` and any missing parents, then syncs the parent of every directory it created:
+ * a new directory entry survives a crash only once its parent is synced, and the records and
+ * dead letters fsynced into it are only as durable as the path that leads to them.
+ */
+async function makeDurableDirectory(dir: string): Promise<void> {
+  const target = path.resolve(dir);
+  const first = await fs.mkdir(target, { recursive: true });
+  if (first === undefined) return;
+  const created: string[] = [];
+  for (let current = target; ; current = path.dirname(current)) {
+    created.unshift(current);
+    if (current === path.resolve(first) || current === path.dirname(current)) break;
+  }
+  for (const directory of created) await syncDirectory(path.dirname(directory));
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { appendFile, readdir, readFile } from "node:fs/promises";
+import fsPromises, { appendFile, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { parseRescuePost, type RescuePost } from "../../src/service/post-parser";
 import { Spool } from "../../src/service/spool";
 import { makeTempDir, removeDir } from "./support/harness";
@@ -10,6 +10,7 @@ beforeEach(async () => {
   dir = await makeTempDir();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await removeDir(dir);
 });
 
@@ -31,6 +32,32 @@ describe("durable spool", () => {
     const next = await reopened.store(post("9", "after restart"));
     expect(next.seq).toBeGreaterThan(entries.at(-1)!.seq);
     await reopened.close();
+  });
+
+  test("directories created at first start are made durable: the parent of each new directory is synced", async () => {
+    const root = path.join(dir, "new", "spool");
+    const syncedDirectories: string[] = [];
+    const realOpen = fsPromises.open.bind(fsPromises);
+    vi.spyOn(fsPromises, "open").mockImplementation(async (file, flags, mode) => {
+      const handle = await realOpen(file, flags, mode);
+      if (flags === "r") {
+        const realSync = handle.sync.bind(handle);
+        handle.sync = async () => {
+          syncedDirectories.push(String(file));
+          await realSync();
+        };
+      }
+      return handle;
+    });
+    const spool = await Spool.open(root);
+    await spool.close();
+    // dir/new, dir/new/spool and its four subdirectories were created.
+    expect(new Set(syncedDirectories)).toEqual(new Set([dir, path.join(dir, "new"), root]));
+
+    syncedDirectories.length = 0;
+    const again = await Spool.open(root);
+    await again.close();
+    expect(syncedDirectories).toEqual([]);
   });
 
   test("a torn or corrupt tail (never acknowledged) is ignored; everything before it survives", async () => {
