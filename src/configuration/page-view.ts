@@ -12,7 +12,7 @@ import { describeError } from "../errors";
 import { copyText } from "../pages/clipboard";
 import { Configuration, type EnvironmentValue } from "../model/schema";
 import { loadActiveConfigurations, type ConfigurationRow } from "../settings/configuration-row";
-import type { Translator } from "../strings/translator";
+import { languageTag, type Translator } from "../strings/translator";
 import { buildChecklist, type ChecklistItem } from "./checklist";
 import {
   BOOLEAN_OPTIONS,
@@ -113,7 +113,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   const checklist = byId("lmi-checklist");
 
   // ---- static text -------------------------------------------------------------------------
-  doc.documentElement.lang = deps.lcid === 1043 ? "nl" : "en";
+  doc.documentElement.lang = languageTag(deps.lcid);
   for (const element of Array.from(doc.querySelectorAll<HTMLElement>("[data-lmi-text]"))) {
     const key = element.dataset.lmiText;
     if (key) element.textContent = t(key);

@@ -48,3 +48,10 @@ export function createTranslator(lookup: StringLookup): Translator {
 export function pickLanguage(languageId: number | null | undefined): SupportedLanguage {
   return SUPPORTED_LANGUAGES.find((lcid) => lcid === languageId) ?? SUPPORTED_LANGUAGES[0];
 }
+
+const LANGUAGE_TAGS: Readonly<Record<SupportedLanguage, string>> = { 1033: "en", 1043: "nl" };
+
+/** The language tag of the supported language for an LCID, for `<html lang>` and `Intl` formats. */
+export function languageTag(languageId: number | null | undefined): string {
+  return LANGUAGE_TAGS[pickLanguage(languageId)];
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadPageTranslator, resxUrlForPage } from "../../src/strings/page-strings";
 import { decodeXmlText, parseResx } from "../../src/strings/resx";
-import { createTranslator, fillPlaceholders, pickLanguage } from "../../src/strings/translator";
+import { createTranslator, fillPlaceholders, languageTag, pickLanguage } from "../../src/strings/translator";
 import { initXrm, resxStrings } from "../helpers/xrm";
 import { xrmTranslator } from "../../src/xrm/strings";
 
@@ -24,6 +24,7 @@ describe("translator", () => {
     expect(pickLanguage(1043)).toBe(1043);
     expect(pickLanguage(1031)).toBe(1033);
     expect(pickLanguage(undefined)).toBe(1033);
+    expect([1043, 1033, 1031, null].map(languageTag)).toEqual(["nl", "en", "en", "en"]);
   });
 });
 

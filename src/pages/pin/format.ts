@@ -1,4 +1,5 @@
 /** How the PIN dialog writes a PIN, its link and its time. */
+import { languageTag } from "../../strings/translator";
 
 /** Where the customer enters the PIN (desktop). */
 export const CUSTOMER_SITE = "www.LogMeIn123.com";
@@ -19,16 +20,9 @@ export function directLink(pin: string): string {
   return `https://secure.logmeinrescue.com/R?i=2&Code=${encodeURIComponent(pin)}`;
 }
 
-const LOCALES: Readonly<Record<number, string>> = { 1033: "en-US", 1043: "nl-NL" };
-
-/** The locale of a supported LCID (English otherwise). */
-function localeFor(lcid: number): string {
-  return LOCALES[lcid] ?? "en-US";
-}
-
 /** When the PIN was generated, in the user's language and the browser's time zone ("" when unknown). */
 export function formatGeneratedAt(iso: string, lcid: number, timeZone?: string): string {
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return "";
-  return new Intl.DateTimeFormat(localeFor(lcid), { dateStyle: "medium", timeStyle: "short", timeZone }).format(time);
+  return new Intl.DateTimeFormat(languageTag(lcid), { dateStyle: "medium", timeStyle: "short", timeZone }).format(time);
 }

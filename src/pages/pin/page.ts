@@ -9,7 +9,7 @@ import { describeError } from "../../errors";
 import { EmailActivity } from "../../model/schema";
 import { decodePinDialogData, type PinDialogData } from "../../pin/dialog-data";
 import { fetchTextRelative, loadPageTranslator, type FetchText } from "../../strings/page-strings";
-import { pickLanguage, type Translator } from "../../strings/translator";
+import { languageTag, pickLanguage, type Translator } from "../../strings/translator";
 import { resolvePageXrm, type PageXrm } from "../../xrm/page-context";
 import { xrmDataverseClient } from "../../xrm/web-api";
 import { copyText } from "../clipboard";
@@ -50,7 +50,7 @@ export async function startPinPage({ win = window, fetchText = fetchTextRelative
   const query = new URLSearchParams(win.location.search);
   const lcid = pickLanguage(host.context?.userSettings.languageId ?? Number(query.get("userlcid")));
   const t: Translator = await loadPageTranslator(lcid, fetchText);
-  doc.documentElement.lang = lcid === 1043 ? "nl" : "en";
+  doc.documentElement.lang = languageTag(lcid);
   doc.title = t("Pin.Title");
   setText("pin-heading", t("Pin.Heading"));
   main.setAttribute("aria-busy", "false");
