@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ConfigError, ENVIRONMENT_VARIABLES, loadServiceConfig } from "../../src/service/config";
+import { REPO_ROOT } from "./support/child-service";
 
 const valid = {
   DATAVERSE_URL: "https://contoso.crm4.dynamics.com/",
@@ -88,5 +91,19 @@ describe("environment configuration", () => {
 
   test("ALLOWED_ORIGIN overrides the default origin", () => {
     expect(loadServiceConfig({ ...valid, ALLOWED_ORIGIN: "https://org.crm.dynamics.com" }).allowedOrigin).toBe("https://org.crm.dynamics.com");
+  });
+
+  test(".env.example lists every variable once, and a copy with only the org URL and secrets changed is consistent", async () => {
+    const entries = (await readFile(path.join(REPO_ROOT, ".env.example"), "utf8"))
+      .split("\n")
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const);
+    expect(entries.map(([name]) => name).sort()).toEqual(Object.keys(ENVIRONMENT_VARIABLES).sort());
+    const env: Record<string, string> = Object.fromEntries(entries);
+    const config = loadServiceConfig(
+      { ...env, DATAVERSE_URL: "https://fabrikam.crm.dynamics.com", AZURE_CLIENT_SECRET: "s", POST_PASSWORD: "a-long-post-password" },
+      "/srv/app",
+    );
+    expect(config.allowedOrigin).toBe("https://fabrikam.crm.dynamics.com");
   });
 });
