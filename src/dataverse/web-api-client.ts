@@ -48,8 +48,6 @@ export interface WebApiClientOptions {
   /** `getClientUrl()` of the current organisation. */
   clientUrl: string;
   fetch?: FetchLike;
-  /** Extra or overriding logical name → entity set entries. */
-  entitySets?: Readonly<Record<string, string>>;
   /** Per request, in milliseconds (default 60 s). */
   timeoutMs?: number;
 }
@@ -88,11 +86,10 @@ export function idFromEntityIdHeader(header: string | null): string | null {
 export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
   const root = `${options.clientUrl.replace(/\/+$/, "")}${WEB_API_PATH}`;
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
-  const entitySets = { ...ENTITY_SETS, ...options.entitySets };
   const timeoutMs = options.timeoutMs ?? 60_000;
 
   function entitySet(entity: string): string {
-    const set = entitySets[entity];
+    const set = ENTITY_SETS[entity];
     if (!set) throw new DataverseError(`No entity set is known for table ${entity}.`);
     return set;
   }
