@@ -24,10 +24,13 @@ export class PinError extends Error {
   }
 }
 
+/** The reply words that mean Rescue does not know the SSO id (not the company id or the password). */
+const SSO_ID_REJECTED = ["INVALID", "INVALIDSSOID"];
+
 /** A Rescue reply word as a PinError; `emailAsSsoId`: the SSO id tried was the user's email. */
 export function rescueError(t: Translator, method: string, word: string, emailAsSsoId?: string): PinError {
   const detail = `Rescue ${method}: ${word || "?"}`;
-  if (emailAsSsoId && word.startsWith("INVALID")) return new PinError("INVALID.Email", detail, [emailAsSsoId]);
+  if (emailAsSsoId && SSO_ID_REJECTED.includes(word)) return new PinError("INVALID.Email", detail, [emailAsSsoId]);
   const key = "Ribbon.Error." + word;
   return word && t(key) !== key ? new PinError(word, detail) : new PinError("rescueUnknown", detail, [word || "?"]);
 }

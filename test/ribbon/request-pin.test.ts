@@ -243,14 +243,20 @@ describe("Request PIN: auth codes", () => {
     expect(navigation().navigateToCalls).toHaveLength(1);
   });
 
-  it("says so when Rescue rejects the email used as SSO id", async () => {
-    rescue.reply("requestAuthCodeSSO", "INVALID");
+  it.each(["INVALID", "INVALIDSSOID"])("says so when Rescue rejects the email used as SSO id (%s)", async (word) => {
+    rescue.reply("requestAuthCodeSSO", word);
     const fixture = open({ settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } });
     await captureConsole(() => click(fixture.form));
     const expected = text("Ribbon.Error.INVALID.Email").replace("{0}", USER_EMAIL);
     expect(errorMessages()).toEqual([expected]);
     expect(fixture.notifications()[0]).toMatchObject({ level: "ERROR", uniqueId: PIN_NOTIFICATION_ID });
     expect(fixture.notifications()[0]?.message).toContain(expected);
+  });
+
+  it("blames the company id, not the email used as SSO id, on INVALIDPARAM_COMPANY", async () => {
+    rescue.reply("requestAuthCodeSSO", "INVALIDPARAM_COMPANY");
+    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } }).form));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALIDPARAM_COMPANY")]);
   });
 
   it.each([
