@@ -1,7 +1,10 @@
 /**
  * `GET /readyz`: spool writable, Dataverse reachable with the service's credentials, the
  * Session Key alternate-key index Active, and how many posts are waiting or dead-lettered.
- * The Dataverse part is cached for a few seconds so frequent probes do not load Dataverse.
+ *
+ * The endpoint is unauthenticated, so the probes (a file written and fsynced in the spool, a
+ * Dataverse metadata read) are cached for a few seconds and shared by concurrent callers: a
+ * flood of probes costs one fsync and one Dataverse call per period, not one per request.
  */
 import { Session } from "../model/schema";
 import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
@@ -10,46 +13,64 @@ import type { Spool } from "./spool";
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: {
-    spool: string;
-    dataverse: string;
-    sessionKeyIndex: string;
-  };
+  checks: ReadinessChecks;
   pendingDeliveries: number;
   deadLetters: number;
 }
 
+export interface ReadinessChecks {
+  spool: string;
+  dataverse: string;
+  sessionKeyIndex: string;
+}
+
 export class ReadinessCheck {
-  private cachedDataverse: { at: number; dataverse: string; sessionKeyIndex: string } | null = null;
+  private cached: { at: number; checks: ReadinessChecks } | null = null;
+  private probing: Promise<ReadinessChecks> | null = null;
 
   constructor(
-    private readonly spool: Spool,
-    private readonly dataverse: DataverseClient,
+    private readonly spool: Pick<Spool, "checkWritable" | "deadLetterCount">,
+    private readonly dataverse: Pick<DataverseClient, "send">,
     private readonly pendingCount: () => number,
     private readonly cacheMs = 10_000,
   ) {}
 
   async report(): Promise<ReadinessReport> {
-    let spool = "writable";
-    try {
-      await this.spool.checkWritable();
-    } catch (error) {
-      spool = `not writable: ${errorSummary(error)}`;
-    }
-    const dv = await this.dataverseStatus();
+    const checks = await this.checks();
     return {
-      ready: spool === "writable" && dv.dataverse === "reachable" && dv.sessionKeyIndex === "Active",
-      checks: { spool, dataverse: dv.dataverse, sessionKeyIndex: dv.sessionKeyIndex },
+      ready: checks.spool === "writable" && checks.dataverse === "reachable" && checks.sessionKeyIndex === "Active",
+      checks,
       pendingDeliveries: this.pendingCount(),
       deadLetters: this.spool.deadLetterCount(),
     };
   }
 
+  private checks(): Promise<ReadinessChecks> {
+    const cached = this.cached;
+    if (cached !== null && Date.now() - cached.at < this.cacheMs) return Promise.resolve(cached.checks);
+    this.probing ??= this.probe().finally(() => {
+      this.probing = null;
+    });
+    return this.probing;
+  }
+
+  private async probe(): Promise<ReadinessChecks> {
+    const [spool, dv] = await Promise.all([this.spoolStatus(), this.dataverseStatus()]);
+    const checks = { spool, ...dv };
+    this.cached = { at: Date.now(), checks };
+    return checks;
+  }
+
+  private async spoolStatus(): Promise<string> {
+    try {
+      await this.spool.checkWritable();
+      return "writable";
+    } catch (error) {
+      return `not writable: ${errorSummary(error)}`;
+    }
+  }
+
   private async dataverseStatus(): Promise<{ dataverse: string; sessionKeyIndex: string }> {
-    const cached = this.cachedDataverse;
-    if (cached !== null && Date.now() - cached.at < this.cacheMs) return cached;
-    let dataverse = "reachable";
-    let sessionKeyIndex = "unknown";
     try {
       const response = await this.dataverse.send({
         method: "GET",
@@ -59,12 +80,9 @@ export class ReadinessCheck {
       const key = Array.isArray(keys)
         ? (keys as Record<string, unknown>[]).find((k) => k.LogicalName === Session.sessionKey)
         : undefined;
-      sessionKeyIndex = key === undefined ? "missing" : String(key.EntityKeyIndexStatus);
+      return { dataverse: "reachable", sessionKeyIndex: key === undefined ? "missing" : String(key.EntityKeyIndexStatus) };
     } catch (error) {
-      dataverse = error instanceof DataverseError ? `unreachable: ${error.message}` : `unreachable: ${errorSummary(error)}`;
+      return { dataverse: error instanceof DataverseError ? `unreachable: ${error.message}` : `unreachable: ${errorSummary(error)}`, sessionKeyIndex: "unknown" };
     }
-    const result = { at: Date.now(), dataverse, sessionKeyIndex };
-    this.cachedDataverse = result;
-    return result;
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * /readyz probes on an unauthenticated endpoint: cached, and shared by concurrent callers, so
+ * a flood of probes neither fsyncs per request nor calls Dataverse per request.
+ */
+import { describe, expect, test } from "vitest";
+import { Session } from "../../src/model/schema";
+import type { DataverseCall, DataverseResponse } from "../../src/service/dataverse-client";
+import { ReadinessCheck } from "../../src/service/readiness";
+
+function probes(options: { spoolError?: Error } = {}) {
+  const counts = { fsyncProbes: 0, dataverseCalls: 0 };
+  const waiting: (() => void)[] = [];
+  const spool = {
+    checkWritable: (): Promise<void> => {
+      counts.fsyncProbes += 1;
+      return options.spoolError === undefined ? Promise.resolve() : Promise.reject(options.spoolError);
+    },
+    deadLetterCount: (): number => 2,
+  };
+  const dataverse = {
+    send: async (call: DataverseCall): Promise<DataverseResponse> => {
+      counts.dataverseCalls += 1;
+      expect(call.path).toBe("EntityDefinitions(LogicalName='lmi_session')/Keys?$select=LogicalName,EntityKeyIndexStatus");
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return { status: 200, headers: {}, json: { value: [{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }] } };
+    },
+  };
+  const release = (): void => waiting.splice(0).forEach((resolve) => resolve());
+  return { counts, spool, dataverse, release };
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("readiness", () => {
+  test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
+    const { counts, spool, dataverse, release } = probes();
+    const readiness = new ReadinessCheck(spool, dataverse, () => 5, 60_000);
+    const reports = Array.from({ length: 20 }, () => readiness.report());
+    await settle();
+    release();
+    for (const report of await Promise.all(reports)) {
+      expect(report).toEqual({
+        ready: true,
+        checks: { spool: "writable", dataverse: "reachable", sessionKeyIndex: "Active" },
+        pendingDeliveries: 5,
+        deadLetters: 2,
+      });
+    }
+    expect(await readiness.report()).toMatchObject({ ready: true });
+    expect(counts).toEqual({ fsyncProbes: 1, dataverseCalls: 1 });
+  });
+
+  test("without a cache period every probe runs again once the previous one finished", async () => {
+    const { counts, spool, dataverse, release } = probes({ spoolError: new Error("EROFS: read-only file system") });
+    const readiness = new ReadinessCheck(spool, dataverse, () => 0, 0);
+    const first = readiness.report();
+    await settle();
+    release();
+    expect(await first).toMatchObject({ ready: false, checks: { spool: "not writable: Error: EROFS: read-only file system" } });
+    const second = readiness.report();
+    await settle();
+    release();
+    await second;
+    expect(counts).toEqual({ fsyncProbes: 2, dataverseCalls: 2 });
+  });
+});
