@@ -27,7 +27,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 1_000, maxDelay
 
 export interface DeliveryWorkerOptions {
   spool: Spool;
-  writer: SessionWriter;
+  writer: Pick<SessionWriter, "apply">;
   logger: Logger;
   concurrency?: number;
   backoff?: Partial<BackoffOptions>;
@@ -65,14 +65,13 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 
 export class DeliveryWorker {
   private readonly spool: Spool;
-  private readonly writer: SessionWriter;
+  private readonly writer: Pick<SessionWriter, "apply">;
   private readonly logger: Logger;
   private readonly concurrency: number;
   private readonly backoff: BackoffOptions;
   private readonly lanes = new Map<string, Lane>();
   private readonly runnable: Lane[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly known = new Set<number>();
   private stopped = true;
   private pendingCount = 0;
   private readonly stats = { delivered: 0, deadLettered: 0, retries: 0 };
@@ -96,8 +95,6 @@ export class DeliveryWorker {
 
   /** Adds a newly stored post. */
   enqueue(entry: SpoolEntry): void {
-    if (this.known.has(entry.seq)) return;
-    this.known.add(entry.seq);
     this.pendingCount += 1;
     let lane = this.lanes.get(entry.sessionId);
     if (lane === undefined) {
@@ -174,7 +171,7 @@ export class DeliveryWorker {
           log.error("could not move the post to dead letters; will retry", { error: errorSummary(moveError) });
         }
       }
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      if (isMissingFile(error)) {
         log.warn("spooled post disappeared from the spool before delivery: skipped");
         this.finishHead(lane);
         return;
@@ -195,8 +192,7 @@ export class DeliveryWorker {
   }
 
   private finishHead(lane: Lane): void {
-    const done = lane.posts.shift();
-    if (done !== undefined) this.known.delete(done.entry.seq);
+    lane.posts.shift();
     this.pendingCount -= 1;
     lane.busy = false;
     if (lane.posts.length > 0) this.markRunnable(lane);
@@ -223,6 +219,10 @@ export class DeliveryWorker {
     lane.queued = true;
     this.runnable.push(lane);
   }
+}
+
+function isMissingFile(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === "ENOENT";
 }
 
 function isUnreadableRecord(error: unknown): boolean {

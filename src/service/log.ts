@@ -54,15 +54,6 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   return make(options.base ?? {});
 }
 
-/** A logger that drops everything (for library use without output). */
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};
-
 /** The message of an unknown thrown value, first line only, for logs. */
 export function errorSummary(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

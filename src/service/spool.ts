@@ -34,10 +34,6 @@ export interface SpoolRecord {
   readonly post: RescuePost;
 }
 
-export interface DeadLetterRecord extends SpoolRecord {
-  readonly deadLetter: { readonly at: string; readonly reason: string; readonly status?: number };
-}
-
 /** A spooled post awaiting delivery; `seq` is the arrival order. */
 export interface SpoolEntry {
   readonly seq: number;
