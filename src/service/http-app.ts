@@ -82,7 +82,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const query = request.query as Record<string, unknown>;
-      const event = typeof query.event === "string" ? query.event : undefined;
+      // A repeated `event` is refused like any other value that is not start or end.
+      const event = Array.isArray(query.event) ? query.event.join(",") : typeof query.event === "string" ? query.event : undefined;
       let entry: SpoolEntry;
       try {
         const post = parseRescuePost({ body, contentType: request.headers["content-type"], event });

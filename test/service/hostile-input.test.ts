@@ -121,6 +121,9 @@ describe("hostile input", () => {
     expect((await rawRequest({ headers: { authorization: basicAuth(), "content-type": "multipart/form-data; boundary=x" }, body: "--x--" })).status).toBe(415);
     expect((await rawRequest({ headers: { authorization: basicAuth(), "content-type": "application/x-www-form-urlencoded" }, body: "TechID=1" })).status).toBe(400);
     expect((await rawRequest({ path: "/api/integration?event=maybe", headers: { authorization: basicAuth(), "content-type": "application/x-www-form-urlencoded" }, body: "SessionID=1" })).status).toBe(400);
+    const repeated = await rawRequest({ path: "/api/integration?event=start&event=end", headers: { authorization: basicAuth(), "content-type": "application/x-www-form-urlencoded" }, body: "SessionID=1" });
+    expect(repeated.status).toBe(400);
+    expect(repeated.text).toBe("event must be start or end");
     await expectHealthy();
   });
 
