@@ -61,7 +61,9 @@ interface SegmentState {
 }
 
 interface PendingWrite {
-  readonly frame: Buffer;
+  /** Length and CRC-32 of the payload. */
+  readonly header: Buffer;
+  readonly payload: Buffer;
   readonly entry: SpoolEntry;
   resolve(entry: SpoolEntry): void;
   reject(error: unknown): void;
@@ -131,13 +133,12 @@ export class Spool {
     const seq = this.nextSeq++;
     const record: SpoolRecord = { version: 1, seq, receivedAt: receivedAt.toISOString(), post };
     const payload = Buffer.from(JSON.stringify(record), "utf8");
-    const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-    frame.writeUInt32LE(payload.length, 0);
-    frame.writeUInt32LE(crc32(payload), 4);
-    payload.copy(frame, HEADER_BYTES);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt32LE(crc32(payload), 4);
     return new Promise<SpoolEntry>((resolve, reject) => {
       // Segment and offset are filled in when the batch is written.
-      this.queue.push({ frame, entry: { seq, sessionId: post.sessionId, segment: "", offset: 0, length: payload.length }, resolve, reject });
+      this.queue.push({ header, payload, entry: { seq, sessionId: post.sessionId, segment: "", offset: 0, length: payload.length }, resolve, reject });
       this.flushing ??= this.flushLoop();
     });
   }
@@ -248,8 +249,8 @@ export class Spool {
     let offset = active.size;
     for (const write of batch) {
       placed.push({ ...write.entry, segment: active.state.name, offset });
-      frames.push(write.frame);
-      offset += write.frame.length;
+      frames.push(write.header, write.payload);
+      offset += HEADER_BYTES + write.payload.length;
     }
     const data = Buffer.concat(frames);
     let written = 0;
