@@ -30,7 +30,14 @@ export interface JsonLoggerOptions {
 
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const minRank = LEVEL_RANK[options.level ?? "info"];
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+  // Each secret as written and as it appears inside a JSON string (quotes, backslashes and
+  // control characters escaped), computed once rather than for every line.
+  const secrets = (options.secrets ?? [])
+    .filter((s) => s.length >= 4)
+    .flatMap((s) => {
+      const escaped = JSON.stringify(s).slice(1, -1);
+      return escaped === s ? [s] : [s, escaped];
+    });
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   const make = (base: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
@@ -38,8 +45,6 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       let line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields });
       for (const secret of secrets) {
         if (line.includes(secret)) line = line.split(secret).join("[redacted]");
-        const escaped = JSON.stringify(secret).slice(1, -1);
-        if (escaped !== secret && line.includes(escaped)) line = line.split(escaped).join("[redacted]");
       }
       write(`${line}\n`);
     };
