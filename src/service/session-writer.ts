@@ -92,10 +92,14 @@ export class SessionWriter {
     const response = await this.dataverse.send({
       method: "GET",
       path: `${Incident.entitySet}(${id})?$select=${F.stateCode},_${F.ownerId}_value`,
-      expect: [404],
+      expect: [403, 404],
     });
     if (response.status === 404) {
       log.warn("Tracking0 names a Case that does not exist: session stored without a Case link", { caseId: id });
+      return null;
+    }
+    if (response.status === 403) {
+      log.warn("the integration user may not read the Case named by Tracking0 (check its LogMeIn Integration User role): session stored without a Case link", { caseId: id });
       return null;
     }
     const row = (response.json ?? {}) as Record<string, unknown>;

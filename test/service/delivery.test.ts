@@ -160,7 +160,7 @@ describe("delivery to Dataverse", () => {
     for (const id of ids) expect(fake.session(id)?.[F.chatLog]).toBe(Array.from({ length: 8 }, (_, i) => `line ${i + 1}`).join("\n"));
   });
 
-  test("Case link: present → linked; malformed or unknown Case id or none → stored without link, reason logged", async () => {
+  test("Case link: present → linked; malformed, unknown or unreadable Case id or none → stored without link, reason logged", async () => {
     const incident = fake.addIncident();
     const [linked, braces, malformed, unknown, none] = [newSessionId(), newSessionId(), newSessionId(), newSessionId(), newSessionId()];
     await deliver({ SessionID: linked, Tracking0: incident.incidentid });
@@ -175,7 +175,14 @@ describe("delivery to Dataverse", () => {
       expect(fake.session(id), id).toBeDefined();
       expect(caseOf(id)).toBeUndefined();
     }
+    const forbidden = fake.addIncident();
+    const hidden = newSessionId();
+    fake.failNext(`incidents(${forbidden.incidentid})`, [{ status: 403, body: { error: { code: "0x80040220", message: "Principal user is missing prvReadIncident privilege" } } }], "GET");
+    await deliver({ SessionID: hidden, Tracking0: forbidden.incidentid });
+    expect(fake.session(hidden), "stored although the Case may not be read").toBeDefined();
+    expect(caseOf(hidden)).toBeUndefined();
     const logs = running.logs.lines.join("");
+    expect(logs).toContain("the integration user may not read the Case named by Tracking0");
     expect(logs).toContain("Tracking0 is not a Case id");
     expect(logs).toContain("Tracking0 names a Case that does not exist");
     expect(logs).toContain("no Tracking0");
