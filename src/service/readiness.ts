@@ -4,11 +4,12 @@
  *
  * The endpoint is unauthenticated, so the probes (a file written and fsynced in the spool, a
  * Dataverse metadata read) are cached for a few seconds and shared by concurrent callers: a
- * flood of probes costs one fsync and one Dataverse call per period, not one per request.
+ * flood of probes costs one fsync and one Dataverse call per period, not one per request. For
+ * the same reason a failed check says only what kind of failure it was (an HTTP status or an
+ * error code), never a message, path or Dataverse's error text: those are in the service log.
  */
 import { Session } from "../model/schema";
 import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
-import { errorSummary } from "./log";
 import type { Spool } from "./spool";
 
 export interface ReadinessReport {
@@ -66,7 +67,7 @@ export class ReadinessCheck {
       await this.spool.checkWritable();
       return "writable";
     } catch (error) {
-      return `not writable: ${errorSummary(error)}`;
+      return `not writable (${failureKind(error)})`;
     }
   }
 
@@ -82,7 +83,15 @@ export class ReadinessCheck {
         : undefined;
       return { dataverse: "reachable", sessionKeyIndex: key === undefined ? "missing" : String(key.EntityKeyIndexStatus) };
     } catch (error) {
-      return { dataverse: error instanceof DataverseError ? `unreachable: ${error.message}` : `unreachable: ${errorSummary(error)}`, sessionKeyIndex: "unknown" };
+      return { dataverse: `unreachable (${failureKind(error)})`, sessionKeyIndex: "unknown" };
     }
   }
+}
+
+/** What kind of failure, without its message: `HTTP 401`, `ECONNREFUSED`, `EROFS`, or the error's name. */
+function failureKind(error: unknown): string {
+  if (error instanceof DataverseError && error.details.status !== undefined) return `HTTP ${error.details.status}`;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+  return error instanceof Error ? error.name : "unknown error";
 }

@@ -326,7 +326,7 @@ describe("delivery to Dataverse", () => {
     fake.failNext("EntityDefinitions", [{ status: 503 }]);
     const down = await fetch(`${running.baseUrl}/readyz`);
     expect(down.status).toBe(503);
-    expect(((await down.json()) as { checks: { dataverse: string } }).checks.dataverse).toMatch(/^unreachable/);
+    expect(((await down.json()) as { checks: { dataverse: string } }).checks.dataverse).toMatch(/^unreachable \((HTTP \d{3}|[A-Z0-9_]+|\w+)\)$/);
     expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
   });
 

@@ -51,12 +51,12 @@ describe("readiness", () => {
   });
 
   test("without a cache period every probe runs again once the previous one finished", async () => {
-    const { counts, spool, dataverse, release } = probes({ spoolError: new Error("EROFS: read-only file system") });
+    const { counts, spool, dataverse, release } = probes({ spoolError: Object.assign(new Error("EROFS: read-only file system, open '/var/spool/lmi/tmp/probe'"), { code: "EROFS" }) });
     const readiness = new ReadinessCheck(spool, dataverse, () => 0, 0);
     const first = readiness.report();
     await settle();
     release();
-    expect(await first).toMatchObject({ ready: false, checks: { spool: "not writable: Error: EROFS: read-only file system" } });
+    expect(await first).toMatchObject({ ready: false, checks: { spool: "not writable (EROFS)" } });
     const second = readiness.report();
     await settle();
     release();
