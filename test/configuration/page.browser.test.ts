@@ -4,11 +4,11 @@
  * with ClientGlobalContext.js.aspx, against a fake Dataverse Web API. Screenshots go to
  * test-output/configuration/.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { launchChromium } from "../helpers/browser";
+import { axeSource, launchChromium } from "../helpers/browser";
 import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
 import { createFakeDataverse, globalContextRoute, hostPageRoute, webApiRoute, type RecordedRequest, type Row } from "./support/page-fakes";
@@ -16,7 +16,7 @@ import { createFakeDataverse, globalContextRoute, hostPageRoute, webApiRoute, ty
 /** The built web resources (`npm run build`); LMI_WEBRESOURCES_DIR points the test at another build. */
 const ROOT = process.env.LMI_WEBRESOURCES_DIR ?? BUILT_WEB_RESOURCES;
 const SCREENSHOTS = resolve(import.meta.dirname, "../../test-output/configuration");
-const AXE = readFileSync(resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js"), "utf8");
+const AXE = axeSource();
 
 const PRODUCTION = "https://secure.logmeinrescue.com/API";
 const BETA = "https://securebeta.logmeinrescue.com/API";
