@@ -8,7 +8,7 @@
  * admin replaces.
  */
 import { SecurityNames, UserSettings } from "../model/schema";
-import { checkDynamicsUrl, checkTenantId } from "./validation";
+import { checkDynamicsUrl, checkTenantId, organisationUrl } from "./validation";
 
 const INTEGRATION_PATH = "/api/integration";
 const RELAY_PATH = "/api/rescue";
@@ -59,7 +59,7 @@ export const SERVICE_PLACEHOLDER = "https://<integration-service>";
 export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
   const base = integrationServiceBase(input.endpoint);
   const service = base ?? SERVICE_PLACEHOLDER;
-  const clientUrl = input.clientUrl.replace(/\/+$/, "");
+  const clientUrl = organisationUrl(input.clientUrl);
   const tenant = checkTenantId(input.tenantId);
   const tenantId = tenant.ok ? tenant.value : input.tenantId.trim();
   const dynamicsUrl = input.dynamicsUrl.trim();

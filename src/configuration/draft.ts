@@ -9,16 +9,7 @@ import type { Row } from "../dataverse/client";
 import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
 import type { ConfigurationRow } from "../settings/configuration-row";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
-import {
-  checkCompanyId,
-  checkDynamicsUrl,
-  checkEndpoint,
-  checkEnvironment,
-  checkSsoPassword,
-  checkTenantId,
-  type ConfigurationField,
-  type FieldCheck,
-} from "./validation";
+import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";
 
 /** Name given to a configuration row the page creates. */
 export const NEW_CONFIGURATION_NAME = "Default";
@@ -70,7 +61,7 @@ export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): C
       companyId: "",
       newSsoPassword: "",
       clearSsoPassword: false,
-      dynamicsUrl: clientUrl,
+      dynamicsUrl: organisationUrl(clientUrl),
       tenantId: "",
       requireActiveTechConsole: false,
       closeTicketOnSessionEnd: false,
@@ -85,7 +76,7 @@ export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): C
     companyId: row.companyId,
     newSsoPassword: "",
     clearSsoPassword: false,
-    dynamicsUrl: row.dynamicsUrl !== "" ? row.dynamicsUrl : clientUrl,
+    dynamicsUrl: row.dynamicsUrl !== "" ? row.dynamicsUrl : organisationUrl(clientUrl),
     tenantId: row.tenantId,
     requireActiveTechConsole: row.requireActiveTechConsole,
     closeTicketOnSessionEnd: row.closeTicketOnSessionEnd,

@@ -14,16 +14,7 @@ import { Configuration } from "../model/schema";
 import type { Translator } from "../strings/translator";
 import { FormType } from "../xrm/form-type";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, endpointAfterEnvironmentChange } from "./environments";
-import {
-  checkCompanyId,
-  checkDynamicsUrl,
-  checkEndpoint,
-  checkTenantId,
-  checkSsoPassword,
-  isRequiredProblem,
-  sameOrganisation,
-  type FieldCheck,
-} from "./validation";
+import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkSsoPassword, checkTenantId, isRequiredProblem, organisationUrl, sameOrganisation, type FieldCheck } from "./validation";
 
 export interface ConfigurationFormDeps {
   t: Translator;
@@ -98,7 +89,7 @@ function recommendCurrentOrganisation(form: Xrm.FormContext, deps: Configuration
   target.clearNotification(NotificationIds.dynamicsUrlMismatch);
   const value = textValue(form, f.dynamicsUrl);
   if (!valid || value === "" || sameOrganisation(value, deps.clientUrl)) return;
-  const current = deps.clientUrl.replace(/\/+$/, "");
+  const current = organisationUrl(deps.clientUrl);
   target.addNotification({
     uniqueId: NotificationIds.dynamicsUrlMismatch,
     notificationLevel: "RECOMMENDATION",
@@ -151,7 +142,7 @@ export function configurationFormOnLoad(form: Xrm.FormContext, deps: Configurati
     const prefill = defaultEndpointFor(environment?.getValue() ?? DEFAULT_ENVIRONMENT);
     if (endpoint && textValue(form, f.endpoint).trim() === "" && prefill) endpoint.setValue(prefill);
     const dynamicsUrl = form.getAttribute(f.dynamicsUrl);
-    if (dynamicsUrl && textValue(form, f.dynamicsUrl).trim() === "") dynamicsUrl.setValue(deps.clientUrl.replace(/\/+$/, ""));
+    if (dynamicsUrl && textValue(form, f.dynamicsUrl).trim() === "") dynamicsUrl.setValue(organisationUrl(deps.clientUrl));
   }
 
   for (const column of REQUIRED_COLUMNS) form.getAttribute(column)?.setRequiredLevel("required");

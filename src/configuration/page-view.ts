@@ -28,7 +28,7 @@ import {
 } from "./draft";
 import { ENVIRONMENT_CHOICES, endpointAfterEnvironmentChange, isEnvironmentValue } from "./environments";
 import { keyPanel } from "./key-status";
-import { isRequiredProblem, sameOrganisation, type ConfigurationField, type FieldCheck } from "./validation";
+import { isRequiredProblem, organisationUrl, sameOrganisation, type ConfigurationField, type FieldCheck } from "./validation";
 
 export interface SessionKeyApi {
   read(): Promise<EntityKeyState>;
@@ -323,7 +323,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   function renderDynamicsWarning(valid: boolean): void {
     const differs = valid && !sameOrganisation(inputs.dynamicsUrl.value, clientUrl);
     dynamicsWarning.hidden = !differs;
-    dynamicsWarningText.textContent = differs ? t("Config.DynamicsUrl.Mismatch", clientUrl.replace(/\/+$/, "")) : "";
+    dynamicsWarningText.textContent = differs ? t("Config.DynamicsUrl.Mismatch", organisationUrl(clientUrl)) : "";
   }
 
   function renderChecklist(): void {
@@ -374,7 +374,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   }
 
   useCurrentUrl.addEventListener("click", () => {
-    inputs.dynamicsUrl.value = clientUrl.replace(/\/+$/, "");
+    inputs.dynamicsUrl.value = organisationUrl(clientUrl);
     touched.add("dynamicsUrl");
     checkField("dynamicsUrl", true);
     renderChecklist();

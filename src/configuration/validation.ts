@@ -128,6 +128,14 @@ export function checkTenantId(raw: string): FieldCheck {
 }
 
 /**
+ * The current organisation's URL (`getClientUrl()`) as the Dynamics URL field stores and shows
+ * it: without trailing slashes.
+ */
+export function organisationUrl(clientUrl: string): string {
+  return clientUrl.trim().replace(/\/+$/, "");
+}
+
+/**
  * An organisation URL in the form compared by `sameOrganisation`: lower-case scheme and host,
  * path without trailing slashes (on-premises organisations have one: `https://server/org`).
  */

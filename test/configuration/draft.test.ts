@@ -46,6 +46,7 @@ describe("the draft the page opens with", () => {
     expect(draft.newSsoPassword).toBe("");
     expect(draft.clearSsoPassword).toBe(false);
     expect(storedFromRow(null)).toEqual({ id: null, hasSsoPassword: false });
+    expect(draftFromRow(null, ` ${CLIENT_URL}/ `).dynamicsUrl, "stored without trailing slash, as the page shows it").toBe(CLIENT_URL);
   });
 
   it("shows a stored row's values but never its password", () => {
