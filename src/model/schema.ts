@@ -16,6 +16,8 @@ export const Configuration = {
     name: "lmi_name",
     environment: "lmi_environment",
     endpoint: "lmi_endpoint",
+    /** "Integration service URL": the https root browsers call for PINs and Rescue posts to. */
+    serviceUrl: "lmi_serviceurl",
     companyId: "lmi_companyid",
     ssoPassword: "lmi_ssopassword",
     dynamicsUrl: "lmi_dynamicsurl",
@@ -31,6 +33,7 @@ export const Configuration = {
   maxLength: {
     name: 100,
     endpoint: 400,
+    serviceUrl: 400,
     companyId: 20,
     ssoPassword: 200,
     dynamicsUrl: 400,
@@ -71,6 +74,50 @@ export const UserSettings = {
     authCode: 200,
   },
 } as const;
+
+/**
+ * `lmi_pinrequest` — "LogMeIn PIN Request", user-owned, one per Request PIN click (DESIGN.md §5,
+ * §7): the agent's proof of identity to the integration service (Dataverse sets `createdby`; only
+ * the creating browser knows the nonce) and the record of the outcome.
+ */
+export const PinRequest = {
+  entity: "lmi_pinrequest",
+  entitySet: "lmi_pinrequests",
+  primaryId: "lmi_pinrequestid",
+  fields: {
+    name: "lmi_name",
+    caseId: "lmi_caseid",
+    nonce: "lmi_nonce",
+    status: "lmi_status",
+    pinCode: "lmi_pincode",
+    result: "lmi_result",
+    createdOn: "createdon",
+    createdBy: "createdby",
+    ownerId: "ownerid",
+  },
+  /** Single-valued navigation property of `lmi_caseid`, for `@odata.bind`. */
+  caseIdNavigation: "lmi_caseid",
+  /** Single-valued navigation property of `createdby`, for `$expand`. */
+  createdByNavigation: "createdby",
+  maxLength: {
+    name: 100,
+    nonce: 100,
+    pinCode: 20,
+    result: 100,
+  },
+} as const;
+
+/** Choice `lmi_status` on `lmi_pinrequest`. */
+export const PinRequestStatus = {
+  Requested: 645100000,
+  Processing: 645100001,
+  Issued: 645100002,
+  Failed: 645100003,
+} as const;
+export type PinRequestStatusValue = (typeof PinRequestStatus)[keyof typeof PinRequestStatus];
+
+/** Referential relationship Case 1:N LogMeIn PIN Request. */
+export const CasePinRequestsRelationship = "lmi_incident_lmi_pinrequest";
 
 /** `lmi_session` — "LogMeIn Session", user-owned, child of the Case. */
 export const Session = {
@@ -148,7 +195,7 @@ export const SessionStatus = {
 } as const;
 export type SessionStatusValue = (typeof SessionStatus)[keyof typeof SessionStatus];
 
-/** Parental relationship Case 1:N LogMeIn Session. */
+/** Referential relationship Case 1:N LogMeIn Session (DESIGN.md §5: no cascade but RemoveLink on delete). */
 export const CaseSessionsRelationship = "lmi_incident_lmi_session";
 
 /** The standard Case (`incident`) columns the product reads or writes. */
@@ -225,5 +272,6 @@ export const SecurityNames = {
   agentRole: "LogMeIn Rescue Agent",
   integrationRole: "LogMeIn Integration User",
   agentFieldProfile: "LogMeIn Rescue Agent",
+  integrationFieldProfile: "LogMeIn Rescue Integration",
   adminFieldProfile: "LogMeIn Rescue Administrator",
 } as const;
