@@ -151,6 +151,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.inputValue("#lmi-dynamicsurl")).toBe(server.url);
     expect(await frame.inputValue("#lmi-serviceurl")).toBe("");
     expect(await text(frame, "#lmi-serviceurl-hint")).toBe(en("Config.ServiceUrl.Hint"));
+    expect(await text(frame, "#lmi-save")).toBe("Save");
     expect(await text(frame, "#lmi-ssopassword-status")).toBe(en("Config.SsoPassword.NotStored"));
     expect(await frame.isHidden("#lmi-ssopassword-clear-row")).toBe(true);
     expect(await frame.isHidden("#lmi-dynamicsurl-warning")).toBe(true);
@@ -223,6 +224,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.getAttribute("html", "lang")).toBe("nl");
     expect(await text(frame, "h1")).toBe(nl("Config.Title"));
     expect(await frame.isChecked("#lmi-environment-645100002")).toBe(true);
+    expect(await text(frame, "#lmi-save")).toBe("Opslaan");
     expect(await frame.inputValue("#lmi-endpoint")).toBe("https://rescue.contoso.eu/API");
     expect(await frame.inputValue("#lmi-serviceurl")).toBe(SERVICE);
     expect(await frame.inputValue("#lmi-companyid")).toBe("987654");
