@@ -2,16 +2,15 @@
  * "What else to set up": the steps outside this page (seed: "LogMeIn Rescue configureren",
  * "Toepassingsgebruiker configureren", "Gebruikers configureren"), with the values to copy.
  *
- * The Post-to-URL addresses point at the product's integration service (`/api/integration`,
- * DESIGN.md §8). When the endpoint is the service's relay (`https://<service>/api/rescue`), the
- * service address is known and the values are complete; otherwise they carry a placeholder the
- * admin replaces.
+ * The Post-to-URL address points at the integration service (`/api/integration`, DESIGN.md §8),
+ * built from the service URL on the page. It is the same address for both Admin Center boxes
+ * (session start and session end) and has no query string: the service tells the end of a session
+ * from the data. Rescue sends HTTP Basic credentials written into the address; the page never knows
+ * them, so they appear as the placeholders `<POST_USERNAME>` and `<POST_PASSWORD>`.
  */
 import { SecurityNames, UserSettings } from "../model/schema";
-import { checkDynamicsUrl, checkTenantId, organisationUrl } from "./validation";
-
-const INTEGRATION_PATH = "/api/integration";
-const RELAY_PATH = "/api/rescue";
+import { SERVICE_PATHS } from "../settings/service-url";
+import { checkDynamicsUrl, checkServiceUrl, checkTenantId, organisationUrl } from "./validation";
 
 export interface ChecklistValue {
   /** RESX key of the value's label. */
@@ -25,40 +24,38 @@ export interface ChecklistItem {
   id: "posttourl" | "applicationuser" | "agents";
   titleKey: string;
   textKey: string;
-  /** RESX key of an extra note shown under the values, if any. */
-  noteKey?: string;
+  /** RESX keys of notes shown under the values. */
+  noteKeys: string[];
   values: ChecklistValue[];
   link?: { labelKey: string; href: string };
 }
 
 export interface ChecklistInput {
-  endpoint: string;
+  /** The integration service URL as typed. */
+  serviceUrl: string;
   dynamicsUrl: string;
   tenantId: string;
   clientUrl: string;
 }
 
-/** `https://svc.example.com/api/rescue` → `https://svc.example.com`; null when the endpoint is not the relay. */
-export function integrationServiceBase(endpoint: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(endpoint.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "https:") return null;
-  const path = url.pathname.replace(/\/+$/, "");
-  if (!path.toLowerCase().endsWith(RELAY_PATH)) return null;
-  return `${url.origin}${path.slice(0, path.length - RELAY_PATH.length)}`;
-}
+/** The placeholders for the service's Post-to-URL credentials, which the page never knows. */
+export const POST_CREDENTIALS_PLACEHOLDER = "<POST_USERNAME>:<POST_PASSWORD>";
+/** Placeholder for the service host while no valid service URL is entered. */
+export const SERVICE_HOST_PLACEHOLDER = "<integration-service-host>";
 
-/** Placeholder for the service address when it is not known. */
-export const SERVICE_PLACEHOLDER = "https://<integration-service>";
+/**
+ * `https://<POST_USERNAME>:<POST_PASSWORD>@<service host>/api/integration` for a valid service URL
+ * (complete), or with the host placeholder (not complete).
+ */
+export function postToUrlAddress(serviceUrl: string): ChecklistValue {
+  const service = checkServiceUrl(serviceUrl);
+  const host = service.ok ? new URL(service.value).host : SERVICE_HOST_PLACEHOLDER;
+  return { labelKey: "Config.Checklist.PostToUrl.Url", value: `https://${POST_CREDENTIALS_PLACEHOLDER}@${host}${SERVICE_PATHS.integration}`, complete: service.ok };
+}
 
 /** The three setup steps, with values taken from what is on the page right now. */
 export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
-  const base = integrationServiceBase(input.endpoint);
-  const service = base ?? SERVICE_PLACEHOLDER;
+  const postToUrl = postToUrlAddress(input.serviceUrl);
   const clientUrl = organisationUrl(input.clientUrl);
   const tenant = checkTenantId(input.tenantId);
   const tenantId = tenant.ok ? tenant.value : input.tenantId.trim();
@@ -68,18 +65,17 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
       id: "posttourl",
       titleKey: "Config.Checklist.PostToUrl.Title",
       textKey: "Config.Checklist.PostToUrl.Text",
-      noteKey: base ? undefined : "Config.Checklist.PostToUrl.Placeholder",
-      values: [
-        { labelKey: "Config.Checklist.PostToUrl.Start", value: `${service}${INTEGRATION_PATH}?event=start`, complete: base !== null },
-        { labelKey: "Config.Checklist.PostToUrl.End", value: `${service}${INTEGRATION_PATH}?event=end`, complete: base !== null },
-      ],
+      noteKeys: postToUrl.complete ? ["Config.Checklist.PostToUrl.Credentials"] : ["Config.Checklist.PostToUrl.NoService", "Config.Checklist.PostToUrl.Credentials"],
+      values: [postToUrl],
     },
     {
       id: "applicationuser",
       titleKey: "Config.Checklist.AppUser.Title",
       textKey: "Config.Checklist.AppUser.Text",
+      noteKeys: [],
       values: [
         { labelKey: "Config.Checklist.AppUser.Role", value: SecurityNames.integrationRole, complete: true },
+        { labelKey: "Config.Checklist.AppUser.Profile", value: SecurityNames.integrationFieldProfile, complete: true },
         { labelKey: "Config.Checklist.AppUser.DynamicsUrl", value: dynamicsUrl, complete: checkDynamicsUrl(dynamicsUrl, input.clientUrl).ok },
         { labelKey: "Config.Checklist.AppUser.TenantId", value: tenantId, complete: tenant.ok },
       ],
@@ -88,10 +84,8 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
       id: "agents",
       titleKey: "Config.Checklist.Agents.Title",
       textKey: "Config.Checklist.Agents.Text",
-      values: [
-        { labelKey: "Config.Checklist.Agents.Role", value: SecurityNames.agentRole, complete: true },
-        { labelKey: "Config.Checklist.Agents.Profile", value: SecurityNames.agentFieldProfile, complete: true },
-      ],
+      noteKeys: [],
+      values: [{ labelKey: "Config.Checklist.Agents.Role", value: SecurityNames.agentRole, complete: true }],
       link: {
         labelKey: "Config.Checklist.Agents.Open",
         href: `${clientUrl}/main.aspx?pagetype=entitylist&etn=${UserSettings.entity}`,

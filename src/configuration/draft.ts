@@ -9,7 +9,7 @@ import type { Row } from "../dataverse/client";
 import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
 import type { ConfigurationRow } from "../settings/configuration-row";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
-import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";
+import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkServiceUrl, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";
 
 /** Name given to a configuration row the page creates. */
 export const NEW_CONFIGURATION_NAME = "Default";
@@ -22,6 +22,8 @@ export interface ConfigurationDraft {
   newSsoPassword: string;
   /** Clear the stored password on save (wins over a typed replacement). */
   clearSsoPassword: boolean;
+  /** The integration service's root address. */
+  serviceUrl: string;
   dynamicsUrl: string;
   tenantId: string;
   requireActiveTechConsole: boolean;
@@ -61,6 +63,7 @@ export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): C
       companyId: "",
       newSsoPassword: "",
       clearSsoPassword: false,
+      serviceUrl: "",
       dynamicsUrl: organisationUrl(clientUrl),
       tenantId: "",
       requireActiveTechConsole: false,
@@ -76,6 +79,7 @@ export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): C
     companyId: row.companyId,
     newSsoPassword: "",
     clearSsoPassword: false,
+    serviceUrl: row.serviceUrl,
     dynamicsUrl: row.dynamicsUrl !== "" ? row.dynamicsUrl : organisationUrl(clientUrl),
     tenantId: row.tenantId,
     requireActiveTechConsole: row.requireActiveTechConsole,
@@ -104,13 +108,14 @@ export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguratio
     endpoint: checkEndpoint(draft.endpoint),
     companyId: checkCompanyId(draft.companyId, ssoPasswordAfterSave(draft, stored)),
     ssoPassword: draft.clearSsoPassword ? { ok: true, value: "" } : checkSsoPassword(draft.newSsoPassword),
+    serviceUrl: checkServiceUrl(draft.serviceUrl),
     dynamicsUrl: checkDynamicsUrl(draft.dynamicsUrl, clientUrl),
     tenantId: checkTenantId(draft.tenantId),
   };
 }
 
 /** Field order on the page and the form (the first invalid one gets the focus). */
-const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "dynamicsUrl", "tenantId"];
+const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "serviceUrl", "dynamicsUrl", "tenantId"];
 
 export function invalidFields(checks: DraftChecks): ConfigurationField[] {
   return FIELD_ORDER.filter((field) => !checks[field].ok);
@@ -139,6 +144,7 @@ export function savePayload(draft: ConfigurationDraft, stored: StoredConfigurati
     [f.environment]: draft.environment ?? Environment.Custom,
     [f.endpoint]: checkedText(checks.endpoint),
     [f.companyId]: emptyToNull(checkedText(checks.companyId)),
+    [f.serviceUrl]: checkedText(checks.serviceUrl),
     [f.dynamicsUrl]: checkedText(checks.dynamicsUrl),
     [f.tenantId]: checkedText(checks.tenantId),
   };

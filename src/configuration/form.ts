@@ -4,7 +4,8 @@
  *
  * - Create form: Production with its endpoint, and this organisation's URL, when empty.
  * - Environment change: Production and Beta prefill the endpoint; Custom keeps it.
- * - Each checked column re-checks as it changes (trimmed; tenant id braces removed); a problem
+ * - Each checked column re-checks as it changes (trimmed; tenant id braces removed; the service URL
+ *   reduced to its root, without a trailing slash); a problem
  *   shows as the control's notification, which also keeps the record from being saved; Save is
  *   blocked with a form notification while a problem remains.
  * - Empty mandatory columns are left to the platform (required level), so no double messages.
@@ -14,7 +15,7 @@ import { Configuration } from "../model/schema";
 import type { Translator } from "../strings/translator";
 import { FormType } from "../xrm/form-type";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, endpointAfterEnvironmentChange } from "./environments";
-import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkSsoPassword, checkTenantId, isRequiredProblem, organisationUrl, sameOrganisation, type FieldCheck } from "./validation";
+import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkServiceUrl, checkSsoPassword, checkTenantId, isRequiredProblem, organisationUrl, sameOrganisation, type FieldCheck } from "./validation";
 
 export interface ConfigurationFormDeps {
   t: Translator;
@@ -31,10 +32,10 @@ export const NotificationIds = {
   formInvalid: "lmi.config.invalid",
 } as const;
 
-type TextColumn = typeof f.endpoint | typeof f.companyId | typeof f.ssoPassword | typeof f.dynamicsUrl | typeof f.tenantId;
+type TextColumn = typeof f.endpoint | typeof f.companyId | typeof f.ssoPassword | typeof f.serviceUrl | typeof f.dynamicsUrl | typeof f.tenantId;
 
-const TEXT_COLUMNS: readonly TextColumn[] = [f.endpoint, f.companyId, f.ssoPassword, f.dynamicsUrl, f.tenantId];
-const REQUIRED_COLUMNS: readonly string[] = [f.environment, f.endpoint, f.dynamicsUrl, f.tenantId];
+const TEXT_COLUMNS: readonly TextColumn[] = [f.endpoint, f.companyId, f.ssoPassword, f.serviceUrl, f.dynamicsUrl, f.tenantId];
+const REQUIRED_COLUMNS: readonly string[] = [f.environment, f.endpoint, f.serviceUrl, f.dynamicsUrl, f.tenantId];
 
 function textValue(form: Xrm.FormContext, column: string): string {
   const value: unknown = form.getAttribute(column)?.getValue();
@@ -50,6 +51,8 @@ function check(form: Xrm.FormContext, column: TextColumn, clientUrl: string): Fi
       return checkCompanyId(value, textValue(form, f.ssoPassword) !== "");
     case f.ssoPassword:
       return checkSsoPassword(value);
+    case f.serviceUrl:
+      return checkServiceUrl(value);
     case f.dynamicsUrl:
       return checkDynamicsUrl(value, clientUrl);
     case f.tenantId:

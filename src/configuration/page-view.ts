@@ -53,6 +53,7 @@ const FIELD_IDS: Readonly<Record<TextField, string>> = {
   endpoint: "lmi-endpoint",
   companyId: "lmi-companyid",
   ssoPassword: "lmi-ssopassword",
+  serviceUrl: "lmi-serviceurl",
   dynamicsUrl: "lmi-dynamicsurl",
   tenantId: "lmi-tenantid",
 };
@@ -264,6 +265,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       companyId: inputs.companyId.value,
       newSsoPassword: clearPassword.checked ? "" : inputs.ssoPassword.value,
       clearSsoPassword: stored.hasSsoPassword && clearPassword.checked,
+      serviceUrl: inputs.serviceUrl.value,
       dynamicsUrl: inputs.dynamicsUrl.value,
       tenantId: inputs.tenantId.value,
       requireActiveTechConsole: false,
@@ -279,6 +281,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   inputs.endpoint.value = initial.endpoint;
   inputs.companyId.value = initial.companyId;
   inputs.ssoPassword.value = "";
+  inputs.serviceUrl.value = initial.serviceUrl;
   inputs.dynamicsUrl.value = initial.dynamicsUrl;
   inputs.tenantId.value = initial.tenantId;
   for (const { option } of BOOLEAN_OPTIONS) optionInputs[option].checked = initial[option];
@@ -328,7 +331,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
 
   function renderChecklist(): void {
     const draft = readDraft();
-    const items = buildChecklist({ endpoint: draft.endpoint, dynamicsUrl: draft.dynamicsUrl, tenantId: draft.tenantId, clientUrl });
+    const items = buildChecklist({ serviceUrl: draft.serviceUrl, dynamicsUrl: draft.dynamicsUrl, tenantId: draft.tenantId, clientUrl });
     checklist.replaceChildren(...items.map(renderChecklistItem));
     checklistSection.hidden = false;
   }
@@ -339,7 +342,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       if (touched.has(field) || isShowingProblem(field)) checkField(field, touched.has(field));
       else if (field === "dynamicsUrl") renderDynamicsWarning(checkDraft(readDraft(), stored, clientUrl).dynamicsUrl.ok);
       if (field === "ssoPassword") refreshCompanyId();
-      if (field === "endpoint" || field === "dynamicsUrl" || field === "tenantId") renderChecklist();
+      if (field === "serviceUrl" || field === "dynamicsUrl" || field === "tenantId") renderChecklist();
     });
     input.addEventListener("change", () => {
       touched.add(field);
@@ -369,7 +372,6 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       touched.add("endpoint");
       checkField("environment", true);
       checkField("endpoint", true);
-      renderChecklist();
     });
   }
 
@@ -382,7 +384,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   });
 
   // Values that came with the row are checked right away (an old row may hold a bad value).
-  if (row) for (const field of ["environment", "endpoint", "companyId", "dynamicsUrl", "tenantId"] as const) checkField(field, false);
+  if (row) for (const field of ["environment", "endpoint", "companyId", "serviceUrl", "dynamicsUrl", "tenantId"] as const) checkField(field, false);
   else renderDynamicsWarning(checkDraft(readDraft(), stored, clientUrl).dynamicsUrl.ok);
 
   // ---- save ------------------------------------------------------------------------------------------
@@ -413,6 +415,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       if (stored.id === null) stored.id = await client.create(Configuration.entity, payload);
       else await client.update(Configuration.entity, stored.id, payload);
       stored.hasSsoPassword = ssoPasswordAfterSave(draft, stored);
+      inputs.serviceUrl.value = String(payload[Configuration.fields.serviceUrl]); // as stored: the root, without a trailing slash
       inputs.ssoPassword.value = "";
       clearPassword.checked = false;
       renderPassword();
@@ -495,10 +498,10 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       list.appendChild(row);
     }
     li.appendChild(list);
-    if (item.noteKey) {
+    for (const noteKey of item.noteKeys) {
       const note = doc.createElement("p");
       note.className = "lmi-hint";
-      note.textContent = t(item.noteKey);
+      note.textContent = t(noteKey);
       li.appendChild(note);
     }
     if (item.link) {

@@ -6,6 +6,7 @@
  * and where to show it. Rules never throw.
  */
 import { Configuration, type EnvironmentValue } from "../model/schema";
+import { normaliseServiceUrl } from "../settings/service-url";
 import type { FormatArg } from "../strings/translator";
 import { isEnvironmentValue, PRODUCTION_ENDPOINT } from "./environments";
 
@@ -18,7 +19,7 @@ export interface FieldProblem {
 export type FieldCheck<T = string> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
 /** The fields of the configuration that have rules (the four options have none). */
-export type ConfigurationField = "environment" | "endpoint" | "companyId" | "ssoPassword" | "dynamicsUrl" | "tenantId";
+export type ConfigurationField = "environment" | "endpoint" | "companyId" | "ssoPassword" | "serviceUrl" | "dynamicsUrl" | "tenantId";
 
 const REQUIRED_KEY = "Config.Error.Required";
 
@@ -78,9 +79,25 @@ function checkHttpsUrl(raw: string, options: UrlRuleOptions): FieldCheck {
   return ok(value);
 }
 
-/** `lmi_endpoint`: where the PIN request posts to (Rescue API base or the service relay). */
+/** `lmi_endpoint`: the Rescue API base the integration service calls. */
 export function checkEndpoint(raw: string): FieldCheck {
   return checkHttpsUrl(raw, { maxLength: Configuration.maxLength.endpoint, example: PRODUCTION_ENDPOINT });
+}
+
+/** An example integration service URL, shown in messages and placeholders. */
+export const SERVICE_URL_EXAMPLE = "https://integration.contoso.com";
+
+/**
+ * `lmi_serviceurl`: the integration service's root address — https, no credentials, no path beyond
+ * the root, no query or fragment. A trailing slash is tolerated; the value to store is the origin
+ * (`https://Svc.example.com/` → `https://svc.example.com`). An address with a path gets the root as
+ * the suggestion.
+ */
+export function checkServiceUrl(raw: string): FieldCheck {
+  const checked = checkHttpsUrl(normaliseServiceUrl(raw), { maxLength: Configuration.maxLength.serviceUrl, example: SERVICE_URL_EXAMPLE });
+  if (!checked.ok) return checked;
+  const url = new URL(checked.value);
+  return url.pathname === "/" ? ok(url.origin) : problem("Config.Error.ServiceUrlPath", url.origin);
 }
 
 /**

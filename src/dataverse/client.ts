@@ -19,13 +19,14 @@ export interface DataverseClient {
 
 /** A failed Dataverse call, with what the platform said (never contains request bodies). */
 export class DataverseError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly code?: string | number,
-  ) {
+  declare readonly status?: number;
+  declare readonly code?: string | number;
+
+  constructor(message: string, status?: number, code?: string | number) {
     super(message);
     this.name = "DataverseError";
+    this.status = status;
+    this.code = code;
   }
 }
 

@@ -271,7 +271,6 @@ export const EmailActivity = {
 export const SecurityNames = {
   agentRole: "LogMeIn Rescue Agent",
   integrationRole: "LogMeIn Integration User",
-  agentFieldProfile: "LogMeIn Rescue Agent",
   integrationFieldProfile: "LogMeIn Rescue Integration",
   adminFieldProfile: "LogMeIn Rescue Administrator",
 } as const;

@@ -6,6 +6,11 @@
  */
 export type CustomerType = "contact" | "account";
 
+/** True for the tables a Case's customer can be (`contact`, `account`). */
+export function isCustomerType(value: unknown): value is CustomerType {
+  return value === "contact" || value === "account";
+}
+
 export interface PinDialogData {
   pin: string;
   caseId: string;
@@ -41,7 +46,7 @@ export function decodePinDialogData(encoded: string | null | undefined): PinDial
     pin,
     caseId,
     caseNumber: (params.get("no") ?? "").slice(0, 100),
-    customer: (entityType === "contact" || entityType === "account") && GUID.test(customerId) ? { id: customerId, entityType } : null,
+    customer: isCustomerType(entityType) && GUID.test(customerId) ? { id: customerId, entityType } : null,
     generatedAt: Number.isNaN(Date.parse(at)) ? "" : at,
   };
 }

@@ -1,19 +1,20 @@
 /**
  * How a PIN request fails: every failure is a `PinError` naming the RESX message that tells the
  * agent what to do (`Ribbon.Error.<key>`, in the user's language); its `message` is the technical
- * detail for the console. A Rescue reply word maps to `Ribbon.Error.<WORD>`; a word without a
- * message of its own is shown as an unknown answer.
+ * detail for the console. The integration service answers a failure with a word (`{"error":"WORD"}`,
+ * src/pin/protocol.ts): its own refusal words and Rescue's reply words both map to
+ * `Ribbon.Error.<WORD>`; a word without a message of its own is shown as an unknown Rescue answer.
  */
 import { DataverseError } from "../dataverse/client";
 import { describeError } from "../errors";
-import { RescueTransportError } from "../rescue/client";
 import type { FormatArg, Translator } from "../strings/translator";
+import type { BrokerFailure } from "./broker-client";
 
 export class PinError extends Error {
   /** RESX key of the agent's message. */
   declare readonly key: string;
   declare readonly args: FormatArg[];
-  /** The user settings row to offer opening (the row was just created). */
+  /** The agent's user settings row, offered to open (the fix is there). */
   declare readonly settingsId?: string;
 
   constructor(key: string, detail = key, args: FormatArg[] = [], settingsId?: string) {
@@ -27,17 +28,38 @@ export class PinError extends Error {
 /** The reply words that mean Rescue does not know the SSO id (not the company id or the password). */
 const SSO_ID_REJECTED = ["INVALID", "INVALIDSSOID"];
 
-/** A Rescue reply word as a PinError; `emailAsSsoId`: the SSO id tried was the user's email. */
-export function rescueError(t: Translator, method: string, word: string, emailAsSsoId?: string): PinError {
-  const detail = `Rescue ${method}: ${word || "?"}`;
-  if (emailAsSsoId && SSO_ID_REJECTED.includes(word)) return new PinError("INVALID.Email", detail, [emailAsSsoId]);
+/** What the page knows that some messages name. */
+export interface FailureContext {
+  /** This page's origin: what the service's `ALLOWED_ORIGIN` must be. */
+  origin: string;
+}
+
+/** The service's answer as the technical detail for the console (it carries no secret). */
+const failureDetail = (failure: BrokerFailure, status: number): string => `the integration service answered HTTP ${status} ${JSON.stringify(failure)}`;
+
+/** The integration service's failure answer → the message for its word. */
+export function brokerFailureError(t: Translator, failure: BrokerFailure, status: number, context: FailureContext): PinError {
+  const word = failure.error;
+  const detail = failureDetail(failure, status);
+  if (failure.emailAsSsoId && SSO_ID_REJECTED.includes(word)) return new PinError("INVALID.Email", detail, [failure.emailAsSsoId]);
+  switch (word) {
+    case "CONFIG_INCOMPLETE":
+      return new PinError(word, detail, [t(`Ribbon.Field.${failure.field ?? "setting"}`)]);
+    case "RATE_LIMITED":
+      return new PinError(word, detail, [failure.retryAfterSeconds ?? 60]);
+    case "RESCUE_HTTP":
+      return new PinError(word, detail, [failure.status ?? "?"]);
+    case "ORIGIN_NOT_ALLOWED":
+      return new PinError(word, detail, [context.origin]);
+    case "SSO_ID_MISSING":
+      return new PinError(word, detail, [], failure.settingsId);
+  }
   const key = "Ribbon.Error." + word;
-  return word && t(key) !== key ? new PinError(word, detail) : new PinError("rescueUnknown", detail, [word || "?"]);
+  return t(key) !== key ? new PinError(word, detail) : new PinError("rescueUnknown", detail, [word]);
 }
 
 /** Anything caught → a PinError (unknown errors become "unexpected"). */
 export function toPinError(error: unknown): PinError {
   if (error instanceof PinError) return error;
-  if (error instanceof RescueTransportError) return new PinError(error.kind, error.message, [error.value]);
   return new PinError(error instanceof DataverseError ? "dataverse" : "unexpected", describeError(error));
 }

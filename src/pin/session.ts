@@ -1,29 +1,29 @@
 /**
- * The Request PIN flow behind the Case command (DESIGN.md §7), with everything it touches passed
- * in, so that tests and the benchmark run the real logic against fakes.
+ * The Request PIN flow behind the Case command (DESIGN.md §7, browser side), with everything it
+ * touches passed in, so that tests and the benchmark run the real logic against fakes.
  *
- * A session lives as long as the page. It caches the configuration, the user's settings and the
- * Case details after a successful request (a repeat click makes one request: Rescue's), runs one
- * request at a time, and forgets its caches after any failure so that a fix made meanwhile
- * (configuration, user settings) is seen on the next click. Secrets it sees (SSO password, auth
- * codes) are scrubbed from everything it logs or shows.
+ * Per click: the configuration's integration service URL (read once and cached for the page; the
+ * only column read), a new `lmi_pinrequest` row for the Case with a fresh nonce, and one
+ * `POST <service>/api/pin`. The service, as the integration's application user, does everything
+ * that needs a secret (the company SSO password, the agent's auth code) and calls Rescue; the
+ * browser never sees either. Steady state: 1 Dataverse create + 1 service call per click.
+ *
+ * A session lives as long as the page. It runs one request at a time and forgets the cached
+ * service URL after any failure, so that a fix made meanwhile is seen on the next click.
  */
 import type { DataverseClient } from "../dataverse/client";
 import { describeError } from "../errors";
 import { UserSettings } from "../model/schema";
-import { callRescue, type RescueMethod, type RescueTransport } from "../rescue/client";
-import { parseReply, REPLY_VALUES } from "../rescue/replies";
-import { RESCUE_FIELD_LIMITS as LIMIT, truncateText } from "../rescue/text";
-import { loadActiveConfigurations, type ConfigurationRow } from "../settings/configuration-row";
+import { loadActiveServiceUrl } from "../settings/configuration-row";
+import { serviceRoot } from "../settings/service-url";
 import type { Translator } from "../strings/translator";
-import { caseFromForm, completeCaseDetails, reuseCaseDetails, type CaseDetails } from "./case-details";
+import { askServiceForPin, type BrokerTransport } from "./broker-client";
+import { caseFromForm } from "./case-details";
 import { encodePinDialogData } from "./dialog-data";
-import { PinError, rescueError, toPinError } from "./failures";
+import { brokerFailureError, PinError, toPinError } from "./failures";
+import { createNonce, type RandomBytes } from "./nonce";
 import { PIN_NOTIFICATION_ID } from "./notification";
-import { createUserSettings, loadUserSettings, storeUserSettings, type UserSettingsRow } from "./user-settings";
-
-/** Rescue allows one PIN per second: the one retry after POLLRATEEXCEEDED waits a little longer. */
-const DEFAULT_POLL_RETRY_DELAY_MS = 1_100;
+import { createPinRequest, pinRequestName } from "./pin-request-row";
 
 /** The Client API surface the flow uses (src/xrm/pin-ui.ts in Dynamics, fakes in tests). */
 export interface PinUi {
@@ -39,56 +39,34 @@ export interface PinUi {
 
 export interface PinDeps {
   dataverse: DataverseClient;
-  rescue: RescueTransport;
-  user: () => { id: string; name: string };
+  /** How the integration service is called (the browser's `fetch`). */
+  service: BrokerTransport;
+  /** This page's origin (the Dynamics organisation), named in the CORS message for the admin. */
+  origin: () => string;
+  /** `crypto.getRandomValues` in the browser: the nonce's random source. */
+  randomBytes: RandomBytes;
   t: Translator;
   ui: PinUi;
-  /** Delay before the one retry after POLLRATEEXCEEDED (default 1.1 s). */
-  pollRetryDelayMs?: number;
+  /** The clock for the PIN request's name and the dialog's time (default: now). */
+  now?: () => Date;
 }
 
 /** The command: obtains a PIN for the Case on `form` and opens the PIN dialog. Never rejects. */
 export type RequestPin = (form: Xrm.FormContext) => Promise<void>;
 
-export function createPinSession({ dataverse, rescue: transport, user: currentUser, t, ui, pollRetryDelayMs }: PinDeps): RequestPin {
-  let configuration: ConfigurationRow | undefined;
-  let settings: UserSettingsRow | undefined;
-  let caseDetails: CaseDetails | undefined;
+export function createPinSession({ dataverse, service, origin, randomBytes, t, ui, now = () => new Date() }: PinDeps): RequestPin {
+  let root: string | undefined;
   let busy = false;
-  const secrets = new Set<string>();
-  const keep = (secret: string | null): void => {
-    if (secret && secret.length > 3) secrets.add(secret);
-  };
-  const redact = (text: string): string => [...secrets].reduce((safe, secret) => safe.split(secret).join("***"), text);
-  const warn = (what: string, error: unknown): void => console.warn(`LogMeIn Rescue: ${what}: ${redact(describeError(error))}`);
-  const store = (row: UserSettingsRow, changes: { authCode?: string; techId?: string }): Promise<void> =>
-    storeUserSettings(dataverse, row.id, changes).catch((error: unknown) => warn("storing the user settings", error));
 
-  /** Calls a Rescue method and parses its reply: the value of an OK reply, or the failure word. */
-  async function rescue(config: ConfigurationRow, method: RescueMethod, fields: Record<string, string>): Promise<string | { word: string }> {
-    return parseReply(await callRescue(config.endpoint, method, fields, transport), REPLY_VALUES[method]);
-  }
-
-  /** The technician id from getAccount ("" when none); best effort, as a relay may not offer getAccount. */
-  async function accountTechId(config: ConfigurationRow, authCode: string): Promise<string> {
-    const reply = await rescue(config, "getAccount", { authcode: authCode }).catch((error: unknown) => ({ word: describeError(error) }));
-    if (typeof reply === "string") return reply.replace(/^0+$/, "");
-    warn("getAccount", reply.word);
-    return "";
-  }
-
-  /** A new auth code from the company SSO settings (and the technician id if missing), stored. */
-  async function newAuthCode(config: ConfigurationRow, row: UserSettingsRow): Promise<UserSettingsRow> {
-    if (!config.companyId) throw new PinError("configIncomplete", undefined, [t("Ribbon.Field.companyId")]);
-    if (!config.ssoPassword) throw new PinError("ssoPasswordUnavailable");
-    const ssoId = row.ssoId || row.userEmail;
-    if (!ssoId) throw new PinError("ssoIdMissing");
-    const authCode = await rescue(config, "requestAuthCodeSSO", { ssoid: ssoId, pwd: config.ssoPassword, company: config.companyId });
-    if (typeof authCode !== "string") throw rescueError(t, "requestAuthCodeSSO", authCode.word, row.ssoId ? "" : ssoId);
-    keep(authCode);
-    const techId = row.techId || (await accountTechId(config, authCode));
-    await store(row, { authCode, techId: techId === row.techId ? "" : techId });
-    return { ...row, authCode, techId };
+  /** The service root from the configuration: read once per page (one request, one column). */
+  async function serviceRootOfConfiguration(): Promise<string> {
+    const stored = await loadActiveServiceUrl(dataverse);
+    if (stored === null) throw new PinError("NOT_CONFIGURED", "no active lmi_configuration row");
+    if (stored === "") throw new PinError("serviceUrlMissing", "lmi_configuration has no lmi_serviceurl");
+    const parsed = serviceRoot(stored);
+    if (parsed) return parsed;
+    const shown = stored.replace(/\/\/[^/@]*@/, "//***@"); // never echo credentials someone put into the URL
+    throw new PinError("serviceUrlInvalid", `lmi_serviceurl is not an https root address: ${shown}`, [shown]);
   }
 
   async function obtainPin(form: Xrm.FormContext): Promise<string> {
@@ -99,64 +77,25 @@ export function createPinSession({ dataverse, rescue: transport, user: currentUs
         throw new PinError("notSaved", describeError(error));
       }
     }
-    const fromForm = caseFromForm(form);
-    if (!fromForm.id) throw new PinError("notSaved");
-    const user = currentUser();
+    const details = caseFromForm(form);
+    if (!details.id) throw new PinError("notSaved");
 
-    // The reads run in parallel (their failures are all Dataverse errors); a configuration
-    // problem is reported first, as it explains the others.
-    const [config, found, details] = await Promise.all([
-      configuration ?? loadActiveConfigurations(dataverse).then((rows) => rows[0]),
-      settings ?? loadUserSettings(dataverse, user.id),
-      reuseCaseDetails(caseDetails, fromForm) ?? completeCaseDetails(dataverse, fromForm, !configuration?.doNotPassCField1),
-    ]);
-    if (!config) throw new PinError("notConfigured");
-    keep(config.ssoPassword);
-    if (!config.endpoint) throw new PinError("configIncomplete", undefined, [t("Ribbon.Field.endpoint")]);
-    if (!found) {
-      const id = await createUserSettings(dataverse, user);
-      throw new PinError("userSettingsCreated", `created ${UserSettings.entity} ${id}`, [`${t("Ribbon.Field.techId")}, ${t("Ribbon.Field.ssoId")}`], id);
-    }
-    let row = found;
-    keep(row.authCode);
-
-    let renewed = !row.authCode;
-    if (renewed) row = await newAuthCode(config, row);
-
-    for (let pollRetried = false; ; ) {
-      const pin = await rescue(config, "requestPINCode", {
-        cfield0: truncateText(details.customer?.name ?? "", LIMIT.cfield0),
-        cfield1: config.doNotPassCField1 ? "" : truncateText(details.email, LIMIT.cfield1),
-        cfield2: truncateText(details.number, LIMIT.cfield2),
-        tracking0: truncateText(details.id, LIMIT.tracking0),
-        notechconsole: config.requireActiveTechConsole ? "0" : "1",
-        authcode: row.authCode,
-        ...(row.techId && { NodeId: row.techId }),
-      });
-      if (typeof pin === "string") {
-        configuration = config;
-        settings = row;
-        caseDetails = details;
-        return encodePinDialogData({ pin, caseId: details.id, caseNumber: details.number, customer: details.customer, generatedAt: new Date().toISOString() });
-      }
-      if (pin.word === "INVALID_SECRETAUTHCODE" && !renewed) {
-        row = await newAuthCode(config, row);
-        renewed = true;
-      } else if (pin.word === "POLLRATEEXCEEDED" && !pollRetried) {
-        pollRetried = true;
-        await new Promise((resolve) => setTimeout(resolve, pollRetryDelayMs ?? DEFAULT_POLL_RETRY_DELAY_MS));
-      } else throw rescueError(t, "requestPINCode", pin.word);
-    }
+    root ??= await serviceRootOfConfiguration();
+    const nonce = createNonce(randomBytes);
+    const requestId = await createPinRequest(dataverse, { caseId: details.id, name: pinRequestName(details.number || details.title, now()), nonce });
+    const answer = await askServiceForPin(root, { requestId, nonce }, service, { origin: origin() });
+    if (!answer.ok) throw brokerFailureError(t, answer.failure, answer.status, { origin: origin() });
+    const { pin, caseNumber, customer } = answer.success;
+    return encodePinDialogData({ pin, caseId: details.id, caseNumber: caseNumber || details.number, customer: customer ?? details.customer, generatedAt: now().toISOString() });
   }
 
   async function report(form: Xrm.FormContext, caught: unknown): Promise<void> {
-    configuration = settings = caseDetails = undefined;
+    root = undefined;
     const error = toPinError(caught);
-    const message = redact(t(error.key, ...error.args));
-    const detail = redact(error.message);
-    console.error(`LogMeIn Rescue: Request PIN failed: ${detail}`);
+    const message = t(error.key, ...error.args);
+    console.error(`LogMeIn Rescue: Request PIN failed: ${error.message}`);
     form.ui.setFormNotification(t("Ribbon.Notification", message), error.settingsId ? "WARNING" : "ERROR", PIN_NOTIFICATION_ID);
-    if (!error.settingsId) await ui.error(message, detail);
+    if (!error.settingsId) await ui.error(message, error.message);
     else if (await ui.confirm(t("Ribbon.UserSettings.Title"), message, t("Ribbon.UserSettings.Open"))) await ui.openRecord(UserSettings.entity, error.settingsId);
   }
 
@@ -174,7 +113,7 @@ export function createPinSession({ dataverse, rescue: transport, user: currentUs
       }
       await ui.openPinDialog(data, t("Ribbon.Dialog.Title"));
     } catch (error) {
-      await report(form, error).catch((reportError: unknown) => warn("showing the failure", reportError));
+      await report(form, error).catch((reportError: unknown) => console.warn(`LogMeIn Rescue: showing the failure: ${describeError(reportError)}`));
     } finally {
       busy = false;
     }

@@ -4,6 +4,9 @@
  * `load`), so the Case form's load path carries only the small `case.ribbon.js`, whose `requestPin`
  * hands the click over to `requestPin` here. Loading this file only defines the two functions; the
  * first click builds the session that lives as long as the page.
+ *
+ * It holds no Rescue client and no secret: it records a PIN request in Dataverse and asks the
+ * integration service for the PIN (src/pin/session.ts).
  */
 import { createPinSession, type RequestPin } from "../pin/session";
 import { xrmPinUi } from "../xrm/pin-ui";
@@ -30,11 +33,9 @@ export function load(): void {
 export function requestPin(primaryControl: Xrm.FormContext): Promise<void> {
   session ??= createPinSession({
     dataverse: xrmDataverseClient(Xrm.WebApi),
-    rescue: { fetch: (input, init) => fetch(input, init) },
-    user: () => {
-      const { userId, userName } = Xrm.Utility.getGlobalContext().userSettings;
-      return { id: userId, name: userName };
-    },
+    service: { fetch: (input, init) => fetch(input, init) },
+    origin: () => globalThis.location?.origin ?? "",
+    randomBytes: (bytes) => crypto.getRandomValues(bytes),
     t: xrmTranslator(),
     ui: xrmPinUi("lmi_/pages/pin.html"),
   });

@@ -9,37 +9,21 @@ function toDataverseError(operation: string, entity: string, error: unknown): Da
 }
 
 export function xrmDataverseClient(webApi: Xrm.WebApi = Xrm.WebApi): DataverseClient {
+  /** Runs one Web API call; a rejection becomes a DataverseError naming the operation and table. */
+  async function call<T>(operation: string, entity: string, run: () => PromiseLike<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toDataverseError(operation, entity, error);
+    }
+  }
   return {
-    async retrieveMultiple(entity, query, maxPageSize) {
-      try {
-        const result = await webApi.retrieveMultipleRecords(entity, query, maxPageSize);
-        return result.entities.map((entity: unknown) => entity as Row);
-      } catch (error) {
-        throw toDataverseError("retrieveMultiple", entity, error);
-      }
-    },
-    async retrieve(entity, id, query) {
-      try {
-        const row: Row = await webApi.retrieveRecord(entity, normalizeId(id), query);
-        return row;
-      } catch (error) {
-        throw toDataverseError("retrieve", entity, error);
-      }
-    },
-    async create(entity, data) {
-      try {
-        const reference = await webApi.createRecord(entity, data);
-        return normalizeId(reference.id);
-      } catch (error) {
-        throw toDataverseError("create", entity, error);
-      }
-    },
-    async update(entity, id, data) {
-      try {
-        await webApi.updateRecord(entity, normalizeId(id), data);
-      } catch (error) {
-        throw toDataverseError("update", entity, error);
-      }
+    retrieveMultiple: (entity, query, maxPageSize) =>
+      call("retrieveMultiple", entity, () => webApi.retrieveMultipleRecords(entity, query, maxPageSize)).then((result) => result.entities.map((row: unknown) => row as Row)),
+    retrieve: (entity, id, query) => call("retrieve", entity, (): PromiseLike<Row> => webApi.retrieveRecord(entity, normalizeId(id), query)),
+    create: (entity, data) => call("create", entity, () => webApi.createRecord(entity, data)).then((reference) => normalizeId(reference.id)),
+    update: async (entity, id, data) => {
+      await call("update", entity, () => webApi.updateRecord(entity, normalizeId(id), data));
     },
   };
 }

@@ -15,6 +15,7 @@ import type { ConfigurationRow } from "../../src/settings/configuration-row";
 
 const CLIENT_URL = "https://contoso.crm4.dynamics.com";
 const TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+const SERVICE_URL = "https://integration.contoso.com";
 
 function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
   return {
@@ -22,6 +23,7 @@ function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
     name: "Default",
     environment: Environment.Beta,
     endpoint: BETA_ENDPOINT,
+    serviceUrl: SERVICE_URL,
     companyId: "123456",
     ssoPassword: "stored-secret",
     dynamicsUrl: CLIENT_URL,
@@ -36,13 +38,13 @@ function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
 }
 
 function validDraft(overrides: Partial<ConfigurationDraft> = {}): ConfigurationDraft {
-  return { ...draftFromRow(null, CLIENT_URL), tenantId: TENANT, ...overrides };
+  return { ...draftFromRow(null, CLIENT_URL), tenantId: TENANT, serviceUrl: SERVICE_URL, ...overrides };
 }
 
 describe("the draft the page opens with", () => {
   it("starts a new configuration on Production with this organisation's URL", () => {
     const draft = draftFromRow(null, CLIENT_URL);
-    expect(draft).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT, dynamicsUrl: CLIENT_URL, companyId: "", tenantId: "" });
+    expect(draft).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT, serviceUrl: "", dynamicsUrl: CLIENT_URL, companyId: "", tenantId: "" });
     expect(draft.newSsoPassword).toBe("");
     expect(draft.clearSsoPassword).toBe(false);
     expect(storedFromRow(null)).toEqual({ id: null, hasSsoPassword: false });
@@ -51,7 +53,7 @@ describe("the draft the page opens with", () => {
 
   it("shows a stored row's values but never its password", () => {
     const draft = draftFromRow(row(), CLIENT_URL);
-    expect(draft).toMatchObject({ environment: Environment.Beta, endpoint: BETA_ENDPOINT, companyId: "123456", tenantId: TENANT, requireActiveTechConsole: true, reassignCaseOnSessionStart: true });
+    expect(draft).toMatchObject({ environment: Environment.Beta, endpoint: BETA_ENDPOINT, serviceUrl: SERVICE_URL, companyId: "123456", tenantId: TENANT, requireActiveTechConsole: true, reassignCaseOnSessionStart: true });
     expect(JSON.stringify(draft)).not.toContain("stored-secret");
     expect(storedFromRow(row())).toEqual({ id: "9a1b2c3d-0000-4000-8000-000000000001", hasSsoPassword: true });
     expect(storedFromRow(row({ ssoPassword: null })).hasSsoPassword).toBe(false);
@@ -59,7 +61,7 @@ describe("the draft the page opens with", () => {
 
   it("fills gaps of an older row: environment from the endpoint, endpoint from the environment, the org URL", () => {
     expect(draftFromRow(row({ environment: null, endpoint: PRODUCTION_ENDPOINT }), CLIENT_URL).environment).toBe(Environment.Production);
-    expect(draftFromRow(row({ environment: null, endpoint: "https://relay.contoso.com/api/rescue" }), CLIENT_URL).environment).toBe(Environment.Custom);
+    expect(draftFromRow(row({ environment: null, endpoint: "https://rescue.contoso.eu/API" }), CLIENT_URL).environment).toBe(Environment.Custom);
     expect(draftFromRow(row({ environment: null, endpoint: "" }), CLIENT_URL)).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT });
     expect(draftFromRow(row({ environment: Environment.Beta, endpoint: "" }), CLIENT_URL).endpoint).toBe(BETA_ENDPOINT);
     expect(draftFromRow(row({ environment: Environment.Custom, endpoint: "" }), CLIENT_URL).endpoint).toBe("");
@@ -73,8 +75,12 @@ describe("checking the draft", () => {
   });
 
   it("lists the invalid fields in page order", () => {
-    const checks = checkDraft(validDraft({ endpoint: "http://x.example.com", companyId: "12 3", tenantId: "nope", environment: null }), storedFromRow(null));
-    expect(invalidFields(checks)).toEqual(["environment", "endpoint", "companyId", "tenantId"]);
+    const checks = checkDraft(validDraft({ endpoint: "http://x.example.com", companyId: "12 3", serviceUrl: "https://x.example.com/api", tenantId: "nope", environment: null }), storedFromRow(null));
+    expect(invalidFields(checks)).toEqual(["environment", "endpoint", "companyId", "serviceUrl", "tenantId"]);
+  });
+
+  it("requires the integration service URL", () => {
+    expect(invalidFields(checkDraft(validDraft({ serviceUrl: "" }), storedFromRow(null)))).toEqual(["serviceUrl"]);
   });
 
   it("needs the company id when a password is stored, typed, but not when it is cleared", () => {
@@ -90,12 +96,13 @@ describe("checking the draft", () => {
 
 describe("what Save sends", () => {
   it("creates a row with exactly the typed values, the name and no password unless typed", () => {
-    const payload = savePayload(validDraft({ companyId: " 987 ", tenantId: `{${TENANT}}`, doNotPassCField1: true }), storedFromRow(null));
+    const payload = savePayload(validDraft({ companyId: " 987 ", serviceUrl: " https://Integration.contoso.com/ ", tenantId: `{${TENANT}}`, doNotPassCField1: true }), storedFromRow(null));
     expect(payload).toEqual({
       lmi_name: NEW_CONFIGURATION_NAME,
       lmi_environment: Environment.Production,
       lmi_endpoint: PRODUCTION_ENDPOINT,
       lmi_companyid: "987",
+      lmi_serviceurl: SERVICE_URL,
       lmi_dynamicsurl: CLIENT_URL,
       lmi_tenantid: TENANT,
       lmi_requireactivetechconsole: false,

@@ -37,12 +37,12 @@ describe("environment ↔ endpoint mapping", () => {
   });
 
   it("overwrites the endpoint when Production or Beta is chosen and keeps it for Custom", () => {
-    const relay = "https://rescue-relay.contoso.com/api/rescue";
-    expect(endpointAfterEnvironmentChange(Environment.Production, relay)).toBe(PRODUCTION_ENDPOINT);
+    const custom = "https://rescue.contoso.eu/API";
+    expect(endpointAfterEnvironmentChange(Environment.Production, custom)).toBe(PRODUCTION_ENDPOINT);
     expect(endpointAfterEnvironmentChange(Environment.Beta, PRODUCTION_ENDPOINT)).toBe(BETA_ENDPOINT);
-    expect(endpointAfterEnvironmentChange(Environment.Custom, relay)).toBe(relay);
+    expect(endpointAfterEnvironmentChange(Environment.Custom, custom)).toBe(custom);
     expect(endpointAfterEnvironmentChange(Environment.Custom, "")).toBe("");
-    expect(endpointAfterEnvironmentChange(null, relay)).toBe(relay);
+    expect(endpointAfterEnvironmentChange(null, custom)).toBe(custom);
   });
 
   it("derives the environment of a stored endpoint, ignoring case of the host and a trailing slash", () => {
@@ -50,7 +50,7 @@ describe("environment ↔ endpoint mapping", () => {
     expect(environmentForEndpoint("HTTPS://Secure.LogMeInRescue.com/API/")).toBe(Environment.Production);
     expect(environmentForEndpoint(`  ${BETA_ENDPOINT}  `)).toBe(Environment.Beta);
     expect(environmentForEndpoint("https://secure.logmeinrescue.com/api/v2")).toBe(Environment.Custom);
-    expect(environmentForEndpoint("https://relay.contoso.com/api/rescue")).toBe(Environment.Custom);
+    expect(environmentForEndpoint("https://rescue.contoso.eu/API")).toBe(Environment.Custom);
     expect(environmentForEndpoint("")).toBe(Environment.Custom);
   });
 

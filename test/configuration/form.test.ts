@@ -23,6 +23,7 @@ interface FormValues {
   endpoint?: string | null;
   companyId?: string | null;
   ssoPassword?: string | null;
+  serviceUrl?: string | null;
   dynamicsUrl?: string | null;
   tenantId?: string | null;
 }
@@ -42,6 +43,7 @@ function setUp(formType: number, values: FormValues = {}, languageId: 1033 | 104
   XrmMockGenerator.Attribute.createString("lmi_endpoint", values.endpoint ?? (null as unknown as string));
   XrmMockGenerator.Attribute.createString("lmi_companyid", values.companyId ?? (null as unknown as string));
   XrmMockGenerator.Attribute.createString("lmi_ssopassword", values.ssoPassword ?? (null as unknown as string));
+  XrmMockGenerator.Attribute.createString("lmi_serviceurl", values.serviceUrl ?? (null as unknown as string));
   XrmMockGenerator.Attribute.createString("lmi_dynamicsurl", values.dynamicsUrl ?? (null as unknown as string));
   XrmMockGenerator.Attribute.createString("lmi_tenantid", values.tenantId ?? (null as unknown as string));
 }
@@ -103,17 +105,17 @@ describe("configuration form: OnLoad", () => {
     expect(errorText("lmi_tenantid")).toBeUndefined();
   });
 
-  it("makes environment, endpoint, Dynamics URL and tenant id required", () => {
+  it("makes environment, endpoint, integration service URL, Dynamics URL and tenant id required", () => {
     configurationFormOnLoad(form, deps());
-    for (const column of ["lmi_environment", "lmi_endpoint", "lmi_dynamicsurl", "lmi_tenantid"]) expect(requiredLevel(column), column).toBe("required");
+    for (const column of ["lmi_environment", "lmi_endpoint", "lmi_serviceurl", "lmi_dynamicsurl", "lmi_tenantid"]) expect(requiredLevel(column), column).toBe("required");
     expect(requiredLevel("lmi_companyid")).toBe("none");
   });
 
   it("keeps what a new record already has", () => {
-    setUp(FormType.Create, { environment: Environment.Beta, endpoint: "https://relay.contoso.com/api/rescue", dynamicsUrl: "https://other.crm.dynamics.com" });
+    setUp(FormType.Create, { environment: Environment.Beta, endpoint: "https://rescue.contoso.eu/API", dynamicsUrl: "https://other.crm.dynamics.com" });
     configurationFormOnLoad(form, deps());
     expect(value("lmi_environment")).toBe(Environment.Beta);
-    expect(value("lmi_endpoint")).toBe("https://relay.contoso.com/api/rescue");
+    expect(value("lmi_endpoint")).toBe("https://rescue.contoso.eu/API");
     expect(value("lmi_dynamicsurl")).toBe("https://other.crm.dynamics.com");
   });
 
@@ -124,9 +126,9 @@ describe("configuration form: OnLoad", () => {
   });
 
   it("leaves an existing record's values alone but shows the problems of stored values", () => {
-    setUp(FormType.Update, { environment: Environment.Custom, endpoint: "http://relay.contoso.com/api/rescue", companyId: "12-34", tenantId: TENANT, dynamicsUrl: CLIENT_URL }, 1043);
+    setUp(FormType.Update, { environment: Environment.Custom, endpoint: "http://rescue.contoso.eu/API", companyId: "12-34", tenantId: TENANT, dynamicsUrl: CLIENT_URL }, 1043);
     configurationFormOnLoad(form, deps());
-    expect(value("lmi_endpoint")).toBe("http://relay.contoso.com/api/rescue");
+    expect(value("lmi_endpoint")).toBe("http://rescue.contoso.eu/API");
     expect(errorText("lmi_endpoint")).toBe(nl("Config.Error.UrlHttp"));
     expect(errorText("lmi_companyid")).toBe(nl("Config.Error.CompanyIdDigits"));
     expect(errorText("lmi_tenantid")).toBeUndefined();
@@ -162,11 +164,11 @@ describe("configuration form: environment", () => {
     form.getAttribute("lmi_environment")?.setValue(Environment.Custom);
     configurationFormOnEnvironmentChange(form, deps());
     expect(value("lmi_endpoint")).toBe(BETA_ENDPOINT);
-    type("lmi_endpoint", "https://relay.contoso.com/api/rescue");
+    type("lmi_endpoint", "https://rescue.contoso.eu/API");
 
     form.getAttribute("lmi_environment")?.setValue(Environment.Custom);
     configurationFormOnEnvironmentChange(form, deps());
-    expect(value("lmi_endpoint")).toBe("https://relay.contoso.com/api/rescue");
+    expect(value("lmi_endpoint")).toBe("https://rescue.contoso.eu/API");
 
     form.getAttribute("lmi_environment")?.setValue(Environment.Production);
     configurationFormOnEnvironmentChange(form, deps());
@@ -197,14 +199,28 @@ describe("configuration form: field checks as values change", () => {
   });
 
   it("trims URLs and company ids, rejects http: and letters", () => {
-    type("lmi_endpoint", "  https://relay.contoso.com/api/rescue ");
-    expect(value("lmi_endpoint")).toBe("https://relay.contoso.com/api/rescue");
-    type("lmi_endpoint", "http://relay.contoso.com/api/rescue");
+    type("lmi_endpoint", "  https://rescue.contoso.eu/API ");
+    expect(value("lmi_endpoint")).toBe("https://rescue.contoso.eu/API");
+    type("lmi_endpoint", "http://rescue.contoso.eu/API");
     expect(errorText("lmi_endpoint")).toBe(en("Config.Error.UrlHttp"));
     type("lmi_companyid", " 42 ");
     expect(value("lmi_companyid")).toBe("42");
     type("lmi_companyid", "42a");
     expect(errorText("lmi_companyid")).toBe(en("Config.Error.CompanyIdDigits"));
+  });
+
+  it("reduces the integration service URL to its root and refuses a path, http and credentials", () => {
+    type("lmi_serviceurl", "  https://Integration.Contoso.com/ ");
+    expect(value("lmi_serviceurl")).toBe("https://integration.contoso.com");
+    expect(errorText("lmi_serviceurl")).toBeUndefined();
+    type("lmi_serviceurl", "https://integration.contoso.com/api/integration");
+    expect(errorText("lmi_serviceurl")).toBe(en("Config.Error.ServiceUrlPath")?.replace("{0}", "https://integration.contoso.com"));
+    type("lmi_serviceurl", "http://integration.contoso.com");
+    expect(errorText("lmi_serviceurl")).toBe(en("Config.Error.UrlHttp"));
+    type("lmi_serviceurl", "https://rescue:pw@integration.contoso.com");
+    expect(errorText("lmi_serviceurl")).toBe(en("Config.Error.UrlCredentials"));
+    type("lmi_serviceurl", "https://integration.contoso.com");
+    expect(errorText("lmi_serviceurl")).toBeUndefined();
   });
 
   it("leaves empty required columns to the platform", () => {
@@ -252,6 +268,15 @@ describe("configuration form: save", () => {
   it("lets a valid record be saved", () => {
     expect(save()).toBe(true);
     expect(formNotifications()).toEqual([]);
+  });
+
+  it("checks the integration service URL on save too (a value set without OnChange)", () => {
+    form.getAttribute("lmi_serviceurl")?.setValue("https://integration.contoso.com/api");
+    expect(save()).toBe(false);
+    expect(errorText("lmi_serviceurl")).toBe(nl("Config.Error.ServiceUrlPath")?.replace("{0}", "https://integration.contoso.com"));
+    type("lmi_serviceurl", "https://integration.contoso.com/");
+    expect(save()).toBe(true);
+    expect(value("lmi_serviceurl")).toBe("https://integration.contoso.com");
   });
 
   it("blocks saving while a field is wrong, with a form notification, and lifts it when fixed", () => {

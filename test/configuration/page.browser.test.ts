@@ -22,6 +22,9 @@ const PRODUCTION = "https://secure.logmeinrescue.com/API";
 const BETA = "https://securebeta.logmeinrescue.com/API";
 const TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 const STORED_PASSWORD = "Geheim-SSO-Wachtwoord-7731!";
+const SERVICE = "https://integration.contoso.com";
+/** The Post-to-URL address the checklist builds from SERVICE. */
+const POST_TO_URL = "https://<POST_USERNAME>:<POST_PASSWORD>@integration.contoso.com/api/integration";
 
 const fake = createFakeDataverse();
 let server: StaticServer;
@@ -39,7 +42,8 @@ function storedRow(overrides: Row = {}): Row {
     lmi_configurationid: "9a1b2c3d-0000-4000-8000-000000000001",
     lmi_name: "Default",
     lmi_environment: 645100002,
-    lmi_endpoint: "https://rescue.contoso.com/api/rescue",
+    lmi_endpoint: "https://rescue.contoso.eu/API",
+    lmi_serviceurl: SERVICE,
     lmi_companyid: "987654",
     lmi_ssopassword: STORED_PASSWORD,
     lmi_dynamicsurl: server.url,
@@ -145,6 +149,9 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.isChecked("#lmi-environment-645100000")).toBe(true);
     expect(await frame.inputValue("#lmi-endpoint")).toBe(PRODUCTION);
     expect(await frame.inputValue("#lmi-dynamicsurl")).toBe(server.url);
+    expect(await frame.inputValue("#lmi-serviceurl")).toBe("");
+    expect(await text(frame, "#lmi-serviceurl-hint")).toBe(en("Config.ServiceUrl.Hint"));
+    expect(await text(frame, "#lmi-save")).toBe("Save");
     expect(await text(frame, "#lmi-ssopassword-status")).toBe(en("Config.SsoPassword.NotStored"));
     expect(await frame.isHidden("#lmi-ssopassword-clear-row")).toBe(true);
     expect(await frame.isHidden("#lmi-dynamicsurl-warning")).toBe(true);
@@ -154,6 +161,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.inputValue("#lmi-endpoint")).toBe(BETA);
     await frame.fill("#lmi-companyid", "123456");
     await frame.fill("#lmi-ssopassword", " typed SSO pass ");
+    await frame.fill("#lmi-serviceurl", ` ${SERVICE.toUpperCase().replace("HTTPS", "https")}/ `);
     await frame.fill("#lmi-tenantid", TENANT);
     await frame.check("#lmi-option-lmi_closeticketonsessionend");
     await frame.check("#lmi-option-lmi_donotpasscfield1");
@@ -170,6 +178,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
       lmi_endpoint: BETA,
       lmi_companyid: "123456",
       lmi_ssopassword: " typed SSO pass ",
+      lmi_serviceurl: SERVICE,
       lmi_dynamicsurl: server.url,
       lmi_tenantid: TENANT,
       lmi_requireactivetechconsole: false,
@@ -181,6 +190,9 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await text(frame, "#lmi-ssopassword-status")).toBe(en("Config.SsoPassword.Stored"));
     expect(await frame.inputValue("#lmi-ssopassword")).toBe("");
     expect(await frame.content()).not.toContain("typed SSO pass");
+    // The service URL shows as stored: its root, without the trailing slash.
+    expect(await frame.inputValue("#lmi-serviceurl")).toBe(SERVICE);
+    expect(await text(frame, "#lmi-checklist-posttourl code")).toBe(POST_TO_URL);
 
     await frame.fill("#lmi-companyid", "654321");
     await frame.click("#lmi-save");
@@ -212,7 +224,9 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.getAttribute("html", "lang")).toBe("nl");
     expect(await text(frame, "h1")).toBe(nl("Config.Title"));
     expect(await frame.isChecked("#lmi-environment-645100002")).toBe(true);
-    expect(await frame.inputValue("#lmi-endpoint")).toBe("https://rescue.contoso.com/api/rescue");
+    expect(await text(frame, "#lmi-save")).toBe("Opslaan");
+    expect(await frame.inputValue("#lmi-endpoint")).toBe("https://rescue.contoso.eu/API");
+    expect(await frame.inputValue("#lmi-serviceurl")).toBe(SERVICE);
     expect(await frame.inputValue("#lmi-companyid")).toBe("987654");
     expect(await frame.inputValue("#lmi-tenantid")).toBe(TENANT);
     expect(await frame.isChecked("#lmi-option-lmi_requireactivetechconsole")).toBe(true);
@@ -221,8 +235,9 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await text(frame, "#lmi-ssopassword-status")).toBe(nl("Config.SsoPassword.Stored"));
     expect(await frame.isVisible("#lmi-ssopassword-clear-row")).toBe(true);
     expect(await text(frame, "#lmi-page-messages")).toBe("");
-    // The relay endpoint tells the checklist where the integration service is.
-    expect(await text(frame, "#lmi-checklist-posttourl")).toContain("https://rescue.contoso.com/api/integration?event=start");
+    // The service URL tells the checklist the one Post-to-URL address for both boxes.
+    expect(await frame.$$eval("#lmi-checklist-posttourl code", (codes) => codes.map((code) => code.textContent))).toEqual([POST_TO_URL]);
+    expect(await text(frame, "#lmi-checklist-posttourl")).toContain(nl("Config.Checklist.PostToUrl.Credentials"));
 
     const everything = [
       await frame.content(),
@@ -277,10 +292,9 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.inputValue("#lmi-endpoint")).toBe(BETA);
     await frame.check("#lmi-environment-645100002");
     expect(await frame.inputValue("#lmi-endpoint")).toBe(BETA);
-    await frame.fill("#lmi-endpoint", "https://relay.contoso.com/api/rescue");
+    await frame.fill("#lmi-endpoint", "https://rescue.contoso.eu/API");
     await frame.check("#lmi-environment-645100002");
-    expect(await frame.inputValue("#lmi-endpoint")).toBe("https://relay.contoso.com/api/rescue");
-    expect(await text(frame, "#lmi-checklist-posttourl")).toContain("https://relay.contoso.com/api/integration?event=end");
+    expect(await frame.inputValue("#lmi-endpoint")).toBe("https://rescue.contoso.eu/API");
     await frame.check("#lmi-environment-645100000");
     expect(await frame.inputValue("#lmi-endpoint")).toBe(PRODUCTION);
     expect(await text(frame, "#lmi-environment-hint")).toContain("securebeta.logmeinrescue.com");
@@ -291,15 +305,17 @@ describe("configuration page, hosted (parent Xrm)", () => {
     const { page, frame } = await openHosted();
     await frame.fill("#lmi-endpoint", "http://secure.logmeinrescue.com/API");
     await frame.fill("#lmi-companyid", "12 34");
+    await frame.fill("#lmi-serviceurl", `${SERVICE}/api/integration?event=start`);
     await frame.fill("#lmi-tenantid", "{not-a-guid}");
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--error");
     expect(writes()).toHaveLength(0);
-    expect(await text(frame, "#lmi-save-message")).toBe(en("Config.Save.Invalid", "3"));
+    expect(await text(frame, "#lmi-save-message")).toBe(en("Config.Save.Invalid", "4"));
+    expect(await text(frame, "#lmi-serviceurl-error")).toBe(en("Config.Error.UrlQuery"));
     expect(await text(frame, "#lmi-endpoint-error")).toBe(en("Config.Error.UrlHttp"));
     expect(await text(frame, "#lmi-companyid-error")).toBe(en("Config.Error.CompanyIdDigits"));
     expect(await text(frame, "#lmi-tenantid-error")).toBe(en("Config.Error.TenantIdFormat"));
-    for (const id of ["lmi-endpoint", "lmi-companyid", "lmi-tenantid"]) {
+    for (const id of ["lmi-endpoint", "lmi-companyid", "lmi-serviceurl", "lmi-tenantid"]) {
       expect(await frame.getAttribute(`#${id}`, "aria-invalid")).toBe("true");
       expect((await frame.getAttribute(`#${id}`, "aria-describedby"))?.split(" ")).toContain(`${id}-error`);
     }
@@ -313,11 +329,15 @@ describe("configuration page, hosted (parent Xrm)", () => {
     expect(await frame.getAttribute("#lmi-endpoint", "aria-invalid")).toBeNull();
     await frame.fill("#lmi-companyid", "1234");
     expect(await text(frame, "#lmi-companyid-error")).toBe("");
+    await frame.fill("#lmi-serviceurl", `${SERVICE}/api/integration`);
+    expect(await text(frame, "#lmi-serviceurl-error")).toBe(en("Config.Error.ServiceUrlPath", SERVICE));
+    await frame.fill("#lmi-serviceurl", `${SERVICE}/`);
+    expect(await text(frame, "#lmi-serviceurl-error")).toBe("");
     await frame.fill("#lmi-tenantid", `{${TENANT}}`);
     expect(await text(frame, "#lmi-tenantid-error")).toBe("");
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--success");
-    expect(writes()[0]?.body).toMatchObject({ lmi_endpoint: PRODUCTION, lmi_companyid: "1234", lmi_tenantid: TENANT });
+    expect(writes()[0]?.body).toMatchObject({ lmi_endpoint: PRODUCTION, lmi_companyid: "1234", lmi_serviceurl: SERVICE, lmi_tenantid: TENANT });
     await page.close();
   });
 
@@ -344,6 +364,7 @@ describe("configuration page, hosted (parent Xrm)", () => {
     const { page, frame } = await openHosted();
     await frame.fill("#lmi-companyid", "5555");
     await frame.fill("#lmi-ssopassword", "pw");
+    await frame.fill("#lmi-serviceurl", SERVICE);
     await frame.fill("#lmi-tenantid", TENANT);
     await frame.click("#lmi-save");
     await frame.waitForSelector("#lmi-save-message .lmi-message--error");
@@ -393,8 +414,25 @@ describe("configuration page, hosted (parent Xrm)", () => {
     await button.click();
     expect(await frame.evaluate(() => navigator.clipboard.readText())).toBe("LogMeIn Integration User");
     expect(await button.textContent()).toBe(en("Common.Copied"));
-    // Placeholder addresses (endpoint is not the relay) have no copy button.
+    // Without a service URL the Post-to-URL address has the host placeholder and no copy button.
+    expect(await text(frame, "#lmi-checklist-posttourl code")).toBe("https://<POST_USERNAME>:<POST_PASSWORD>@<integration-service-host>/api/integration");
+    expect(await text(frame, "#lmi-checklist-posttourl")).toContain(en("Config.Checklist.PostToUrl.NoService"));
     expect(await frame.locator("#lmi-checklist-posttourl button").count()).toBe(0);
+    // Typing the service URL completes it, as you type.
+    await frame.fill("#lmi-serviceurl", `${SERVICE}/`);
+    expect(await text(frame, "#lmi-checklist-posttourl code")).toBe(POST_TO_URL);
+    expect(await text(frame, "#lmi-checklist-posttourl")).not.toContain(en("Config.Checklist.PostToUrl.NoService"));
+    await frame.locator("#lmi-checklist-posttourl button").click();
+    expect(await frame.evaluate(() => navigator.clipboard.readText())).toBe(POST_TO_URL);
+    // The application user gets the integration role and field security profile; agents only their role.
+    expect(await frame.$$eval("#lmi-checklist-applicationuser code", (codes) => codes.map((code) => code.textContent))).toEqual([
+      "LogMeIn Integration User",
+      "LogMeIn Rescue Integration",
+      server.url,
+    ]);
+    expect(await frame.$$eval("#lmi-checklist-agents code", (codes) => codes.map((code) => code.textContent))).toEqual(["LogMeIn Rescue Agent"]);
+    expect(await text(frame, "#lmi-checklist-applicationuser")).toContain(en("Config.Checklist.AppUser.Profile"));
+    expect(await text(frame, "#lmi-checklist-agents")).not.toContain(en("Config.Checklist.AppUser.Profile"));
     expect(await frame.getAttribute("#lmi-checklist-agents a", "href")).toBe(`${server.url}/main.aspx?pagetype=entitylist&etn=lmi_usersettings`);
     await page.close();
   });
@@ -493,6 +531,9 @@ describe("keyboard and accessibility", () => {
     expect(await activeId(frame)).toBe("lmi-ssopassword");
     await page.keyboard.type("kb-secret");
     await page.keyboard.press("Tab");
+    expect(await activeId(frame)).toBe("lmi-serviceurl");
+    await page.keyboard.type(SERVICE);
+    await page.keyboard.press("Tab");
     expect(await activeId(frame)).toBe("lmi-dynamicsurl");
     await page.keyboard.press("Tab");
     expect(await activeId(frame)).toBe("lmi-tenantid");
@@ -511,6 +552,7 @@ describe("keyboard and accessibility", () => {
       lmi_endpoint: BETA,
       lmi_companyid: "24680",
       lmi_ssopassword: "kb-secret",
+      lmi_serviceurl: SERVICE,
       lmi_tenantid: TENANT,
       lmi_requireactivetechconsole: true,
       lmi_closeticketonsessionend: false,

@@ -4,6 +4,7 @@ import {
   checkDynamicsUrl,
   checkEndpoint,
   checkEnvironment,
+  checkServiceUrl,
   checkSsoPassword,
   checkTenantId,
   comparableOrganisationUrl,
@@ -40,7 +41,7 @@ describe.each([
   it("accepts https addresses, trimmed, with or without a path or trailing slash", () => {
     expect(value(check("https://secure.logmeinrescue.com/API"))).toBe("https://secure.logmeinrescue.com/API");
     expect(value(check("  https://contoso.crm4.dynamics.com/  "))).toBe("https://contoso.crm4.dynamics.com/");
-    expect(value(check("HTTPS://relay.contoso.com:8443/api/rescue"))).toBe("HTTPS://relay.contoso.com:8443/api/rescue");
+    expect(value(check("HTTPS://rescue.contoso.eu:8443/API"))).toBe("HTTPS://rescue.contoso.eu:8443/API");
     expect(value(check("https://server.contoso.local/org1"))).toBe("https://server.contoso.local/org1");
   });
 
@@ -75,19 +76,49 @@ describe.each([
   });
 
   it("rejects credentials, query strings and fragments (secrets never go in this URL)", () => {
-    expect(problemKey(check("https://user:secret@relay.contoso.com/api/rescue"))).toBe("Config.Error.UrlCredentials");
-    expect(problemKey(check("https://user@relay.contoso.com/api/rescue"))).toBe("Config.Error.UrlCredentials");
-    expect(problemKey(check("https://relay.contoso.com/api/rescue?key=1"))).toBe("Config.Error.UrlQuery");
-    expect(problemKey(check("https://relay.contoso.com/api/rescue?"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(check("https://user:secret@rescue.contoso.eu/API"))).toBe("Config.Error.UrlCredentials");
+    expect(problemKey(check("https://user@rescue.contoso.eu/API"))).toBe("Config.Error.UrlCredentials");
+    expect(problemKey(check("https://rescue.contoso.eu/API?key=1"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(check("https://rescue.contoso.eu/API?"))).toBe("Config.Error.UrlQuery");
     expect(problemKey(check("https://contoso.crm.dynamics.com/#main"))).toBe("Config.Error.UrlQuery");
   });
 
   it(`allows at most ${maxLength} characters`, () => {
-    const base = "https://relay.contoso.com/";
+    const base = "https://rescue.contoso.eu/";
     expect(value(check(base + "a".repeat(maxLength - base.length)))).toHaveLength(maxLength);
     const tooLong = check(base + "a".repeat(maxLength - base.length + 1));
     expect(problemKey(tooLong)).toBe("Config.Error.TooLong");
     expect(tooLong.ok ? [] : tooLong.problem.args).toEqual([maxLength]);
+  });
+});
+
+describe("integration service URL", () => {
+  it("accepts an https root, trimmed, and stores its origin: trailing slash dropped, scheme and host lower case, port kept", () => {
+    expect(value(checkServiceUrl("https://integration.contoso.com"))).toBe("https://integration.contoso.com");
+    expect(value(checkServiceUrl("  https://integration.contoso.com/  "))).toBe("https://integration.contoso.com");
+    expect(value(checkServiceUrl("https://integration.contoso.com//"))).toBe("https://integration.contoso.com");
+    expect(value(checkServiceUrl("HTTPS://Integration.Contoso.com:8443/"))).toBe("https://integration.contoso.com:8443");
+  });
+
+  it("refuses a path beyond the root and suggests the root", () => {
+    const withPath = checkServiceUrl("https://integration.contoso.com/api/integration");
+    expect(withPath).toEqual({ ok: false, problem: { key: "Config.Error.ServiceUrlPath", args: ["https://integration.contoso.com"] } });
+    expect(problemKey(checkServiceUrl("https://integration.contoso.com/lmi/"))).toBe("Config.Error.ServiceUrlPath");
+  });
+
+  it("refuses http, credentials, a query string and a fragment, each with its own message", () => {
+    expect(problemKey(checkServiceUrl("http://integration.contoso.com"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(checkServiceUrl("http://127.0.0.1:8080"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(checkServiceUrl("https://rescue:secret@integration.contoso.com"))).toBe("Config.Error.UrlCredentials");
+    expect(problemKey(checkServiceUrl("https://integration.contoso.com/?event=start"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(checkServiceUrl("https://integration.contoso.com#x"))).toBe("Config.Error.UrlQuery");
+    expect(problemKey(checkServiceUrl("integration.contoso.com"))).toBe("Config.Error.UrlNoScheme");
+    expect(problemKey(checkServiceUrl("integration"))).toBe("Config.Error.UrlInvalid");
+  });
+
+  it("is required and at most 400 characters", () => {
+    expect(problemKey(checkServiceUrl(" "))).toBe("Config.Error.Required");
+    expect(problemKey(checkServiceUrl(`https://${"a".repeat(390)}.example.com`))).toBe("Config.Error.TooLong");
   });
 });
 
@@ -101,7 +132,7 @@ describe("Dynamics URL of an on-premises organisation over http", () => {
   });
 
   it("never accepts http for the endpoint", () => {
-    expect(problemKey(checkEndpoint("http://127.0.0.1:8080/api/rescue"))).toBe("Config.Error.UrlHttp");
+    expect(problemKey(checkEndpoint("http://127.0.0.1:8080/API"))).toBe("Config.Error.UrlHttp");
   });
 });
 
@@ -205,6 +236,7 @@ describe("messages", () => {
       "Config.Error.UrlInvalid",
       "Config.Error.UrlCredentials",
       "Config.Error.UrlQuery",
+      "Config.Error.ServiceUrlPath",
       "Config.Error.CompanyIdNeeded",
       "Config.Error.CompanyIdDigits",
       "Config.Error.TenantIdFormat",

@@ -13,12 +13,14 @@ import { runInNewContext } from "node:vm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { XrmMockGenerator } from "xrm-mock";
 import { loadLibrary } from "../../src/packaging/checks";
+import { schemasDir } from "../../src/packaging/xsd";
 import { canRequestPinOn } from "../../src/pin/enable";
 import { initXrm } from "../helpers/xrm";
 import { buildIntoTemp, type BuiltSolution } from "../solution/built-package";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const SCHEMAS = "/work/shared/schemas/dataverse";
+/** Microsoft's XSDs, where the build itself finds them (no absolute path in a test). */
+const SCHEMAS = schemasDir(ROOT);
 const RIBBON_DIFF = join(ROOT, "solution/Entities/Incident/RibbonDiff.xml");
 const ribbonXml = readFileSync(RIBBON_DIFF, "utf8");
 

@@ -2,57 +2,67 @@
  * The Request PIN command end to end in Node: the real pair of entry files (the flow,
  * `pin.request.ts`, installed on the global namespace as the command's first action makes the
  * platform do, and `case.ribbon.ts`, whose `requestPin` hands the click over to it), xrm-mock for
- * the Case form and the dialogs, Dataverse behind Xrm.WebApi spies, and Rescue as a real HTTP
- * server that parses the form bodies the real client posts.
+ * the Case form and the dialogs, Dataverse behind Xrm.WebApi spies, and the integration service's
+ * PIN broker behind a fake `fetch` that records what the browser really sends.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Configuration, UserSettings } from "../../src/model/schema";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Configuration, Incident, PinRequest, UserSettings } from "../../src/model/schema";
+import { DEFAULT_SERVICE_TIMEOUT_MS } from "../../src/pin/broker-client";
 import { decodePinDialogData } from "../../src/pin/dialog-data";
 import { FLOW_MISSING_DETAIL } from "../../src/pin/handoff";
 import { PIN_NOTIFICATION_ID } from "../../src/pin/notification";
-import { DEFAULT_RESCUE_TIMEOUT_MS } from "../../src/rescue/client";
-import { RESCUE_WORDS } from "../../src/rescue/replies";
+import { PIN_BROKER_REFUSALS, PIN_NONCE_PATTERN, RESCUE_WORD_STATUS } from "../../src/pin/protocol";
 import { resxStrings } from "../helpers/xrm";
-import {
-  CASE_ID,
-  CONTACT_ID,
-  NEW_SETTINGS_ID,
-  SETTINGS_ID,
-  SSO_PASSWORD,
-  STORED_AUTH_CODE,
-  USER_EMAIL,
-  USER_ID,
-  navigation,
-  openCase,
-  platformError,
-  type CaseOptions,
-} from "./support/case-fixture";
-import { DROP, HANG, RescueFake, type RescueReply } from "./support/rescue-fake";
-import { captureConsole, installFlow, loadFlow, loadRibbon, session } from "./support/run";
+import { BrokerFake, refusal, SUCCESS, type BrokerReply } from "./support/broker-fake";
+import { CASE_ID, CONTACT_ID, navigation, openCase, ORIGIN, SERVICE_URL, SETTINGS_ID, SSO_PASSWORD, type CaseOptions } from "./support/case-fixture";
+import { captureConsole, installFlow, installPage, loadFlow, loadRibbon, session } from "./support/run";
 
-const rescue = new RescueFake();
-const FRESH_AUTH_CODE = "fresh-auth-code-7f3e9a";
-const en = resxStrings(1033);
-const nl = resxStrings(1043);
-const text = (key: string, lcid: 1033 | 1043 = 1033): string => {
-  const value = (lcid === 1033 ? en : nl).get(key);
+type Lcid = 1033 | 1043;
+const broker = new BrokerFake();
+const text = (key: string, lcid: Lcid = 1033, ...args: string[]): string => {
+  const value = resxStrings(lcid).get(key);
   if (!value) throw new Error(`no string ${key} in ${lcid}`);
-  return value;
+  return value.replace(/\{(\d+)\}/g, (whole, index: string) => args[Number(index)] ?? whole);
 };
 
-beforeAll(async () => {
-  await rescue.start();
-});
-afterAll(async () => {
-  await rescue.close();
-});
+/** Every reply word of the Rescue API (DESIGN §7, reference/rescue-api.md §2–3). */
+const RESCUE_WORDS = [
+  "ERROR",
+  "NOTLOGGEDIN",
+  "NOTTECHNICIAN",
+  "NOTECHCONSOLERUNNING",
+  "OUTOFPINCODES",
+  "POLLRATEEXCEEDED",
+  "INVALID_SECRETAUTHCODE",
+  "USER_IS_DELETED",
+  "USER_DELETED_OR_DISABLED",
+  "INVALID",
+  "INVALIDSSOID",
+  "INVALIDPARAM_COMPANY",
+  "INVALIDPARAM_NODE",
+] as const;
+
+/** What each refusal word carries, and the message arguments it gives. */
+const REFUSAL_DETAILS: Record<string, { extra?: Record<string, unknown>; args?: (lcid: Lcid) => string[] }> = {
+  CONFIG_INCOMPLETE: { extra: { field: "companyId" }, args: (lcid) => [text("Ribbon.Field.companyId", lcid)] },
+  RATE_LIMITED: { extra: { retryAfterSeconds: 42 }, args: () => ["42"] },
+  RESCUE_HTTP: { extra: { status: 503 }, args: () => ["503"] },
+  ORIGIN_NOT_ALLOWED: { args: () => [ORIGIN] },
+  SSO_ID_MISSING: { extra: { settingsId: SETTINGS_ID } },
+};
+
 beforeEach(() => {
-  rescue.reset();
+  broker.reset();
+  installPage(broker);
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
-/** A saved Case whose form shows the customer, the Case number and the customer's email. */
-function open(options: Partial<CaseOptions> = {}): ReturnType<typeof openCase> {
-  return openCase({ endpoint: rescue.endpoint, ticketNumber: "CAS-01001-Z8K4P2", formEmail: "jan.devries@example.nl", ...options });
+/** A saved Case whose form shows the customer and the Case number. */
+function open(options: CaseOptions = {}): ReturnType<typeof openCase> {
+  return openCase({ ticketNumber: "CAS-01001-Z8K4P2", ...options });
 }
 
 /** Clicks Request PIN once through the freshly loaded pair (case.ribbon.ts → pin.request.ts). */
@@ -65,26 +75,41 @@ function errorMessages(): string[] {
   return navigation().errorDialogCalls.map((call) => call.errorOptions.message ?? "");
 }
 
+/** Clicks once with `reply` as the service's answer; answers what the agent was shown. */
+async function clickWith(reply: BrokerReply, lcid: Lcid = 1033): Promise<{ fixture: ReturnType<typeof openCase>; output: string }> {
+  broker.reply(reply);
+  const fixture = open({ languageId: lcid });
+  const { output } = await captureConsole(() => click(fixture.form));
+  return { fixture, output };
+}
+
 describe("Request PIN: success", () => {
-  it("posts the form-encoded request DESIGN §7 describes and opens the PIN dialog", async () => {
+  it("reads the service URL, records the PIN request, posts {requestId, nonce} to /api/pin and opens the PIN dialog", async () => {
     const fixture = open();
     await click(fixture.form);
 
-    const [call, ...more] = rescue.calls;
-    expect(more).toEqual([]);
-    expect(call?.method).toBe("requestPINCode");
-    expect(call?.httpMethod).toBe("POST");
-    expect(call?.url).toBe("/API/requestPINCode.aspx");
-    expect(call?.contentType).toBe("application/x-www-form-urlencoded; charset=UTF-8");
-    expect(call?.fields).toEqual({
-      cfield0: "Jan de Vries",
-      cfield1: "jan.devries@example.nl",
-      cfield2: "CAS-01001-Z8K4P2",
-      tracking0: CASE_ID,
-      notechconsole: "1",
-      authcode: STORED_AUTH_CODE,
-      NodeId: "4242",
-    });
+    expect(fixture.reads()).toEqual([
+      {
+        operation: "retrieveMultipleRecords",
+        entity: Configuration.entity,
+        query: "?$select=lmi_serviceurl&$filter=statecode eq 0&$orderby=modifiedon desc&$top=1",
+      },
+    ]);
+    const [row, ...otherRows] = fixture.pinRequests();
+    expect(otherRows).toEqual([]);
+    expect(fixture.writes()).toEqual([{ operation: "createRecord", entity: PinRequest.entity, data: expect.any(Object) as unknown }]);
+    expect(Object.keys(row ?? {}).sort()).toEqual(["id", "lmi_caseid@odata.bind", "lmi_name", "lmi_nonce"]);
+    expect(row?.["lmi_caseid@odata.bind"]).toBe(`/${Incident.entitySet}(${CASE_ID})`);
+    expect(row?.lmi_name).toMatch(/^CAS-01001-Z8K4P2 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(row?.lmi_nonce).toMatch(PIN_NONCE_PATTERN);
+
+    const [call, ...otherCalls] = broker.calls;
+    expect(otherCalls).toEqual([]);
+    expect(call?.url).toBe(`${SERVICE_URL}/api/pin`);
+    expect(call?.init).toMatchObject({ method: "POST", mode: "cors", credentials: "omit", cache: "no-store" });
+    expect(new Headers(call?.init.headers).get("content-type")).toBe("application/json");
+    expect(call?.body).toEqual({ requestId: row?.id, nonce: row?.lmi_nonce });
+    expect(broker.probes).toEqual([]);
 
     const [dialog, ...otherDialogs] = navigation().navigateToCalls;
     expect(otherDialogs).toEqual([]);
@@ -98,79 +123,55 @@ describe("Request PIN: success", () => {
     expect(fixture.notifications()).toEqual([]);
     expect(fixture.progress.shown).toEqual([text("Ribbon.Progress")]);
     expect(fixture.progress.closed).toBe(1);
-    expect(fixture.writes()).toEqual([]);
   });
 
-  it("keeps the PIN a zero-padded string and accepts a space after the colon", async () => {
-    rescue.reply("requestPINCode", "OK PINCODE: 000042\n");
+  it("takes the Case number and customer for the dialog from the answer, falling back to the form", async () => {
+    broker.reply({ status: 200, json: { pin: "000042", caseNumber: "CAS-SERVICE", customer: { entityType: "account", id: "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE" } } });
     await click(open().form);
-    expect(decodePinDialogData(navigation().navigateToCalls[0]?.pageInput.data)?.pin).toBe("000042");
-  });
+    expect(decodePinDialogData(navigation().navigateToCalls[0]?.pageInput.data)).toMatchObject({
+      pin: "000042",
+      caseNumber: "CAS-SERVICE",
+      customer: { entityType: "account", id: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee" },
+    });
 
-  it("sends tracking0 as the Case id in lower case without braces", async () => {
+    broker.reply({ status: 200, json: { pin: "123456", caseNumber: "", customer: null } });
     await click(open().form);
-    expect(rescue.calls[0]?.fields.tracking0).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(rescue.calls[0]?.fields.tracking0).toBe(CASE_ID);
+    expect(decodePinDialogData(navigation().navigateToCalls.at(-1)?.pageInput.data)).toMatchObject({
+      pin: "123456",
+      caseNumber: "CAS-01001-Z8K4P2",
+      customer: { entityType: "contact", id: CONTACT_ID },
+    });
   });
 
-  it.each([
-    [true, "0"],
-    [false, "1"],
-  ])("maps Require active Tech Console = %s to notechconsole=%s", async (required, expected) => {
-    await click(open({ configuration: { [Configuration.fields.requireActiveTechConsole]: required } }).form);
-    expect(rescue.calls[0]?.fields.notechconsole).toBe(expected);
+  it("names the PIN request after the Case number, else the title, else the time alone", async () => {
+    const withTitle = openCase({ title: "Printer offline" });
+    await click(withTitle.form);
+    expect(withTitle.pinRequests()[0]?.lmi_name).toMatch(/^Printer offline \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const bare = openCase();
+    await click(bare.form);
+    expect(bare.pinRequests()[0]?.lmi_name).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const long = openCase({ title: "x".repeat(300) });
+    await click(long.form);
+    expect(String(long.pinRequests()[0]?.lmi_name)).toHaveLength(PinRequest.maxLength.name);
   });
 
-  it("sends the customer's email in cfield1, or nothing when the admin opted out", async () => {
-    await click(open({ formEmail: undefined, customerEmail: "klant@voorbeeld.nl" }).form);
-    expect(rescue.calls[0]?.fields.cfield1).toBe("klant@voorbeeld.nl");
-
-    rescue.reset();
-    const optedOut = open({ formEmail: undefined, configuration: { [Configuration.fields.doNotPassCField1]: true } });
-    await click(optedOut.form);
-    expect(rescue.calls[0]?.fields.cfield1).toBe("");
-    expect(rescue.calls[0]?.fields.cfield0).toBe("Jan de Vries");
+  it("tolerates a trailing slash on the stored service URL", async () => {
+    await click(open({ configuration: { [Configuration.fields.serviceUrl]: `${SERVICE_URL}/` } }).form);
+    expect(broker.calls[0]?.url).toBe(`${SERVICE_URL}/api/pin`);
   });
 
-  it("truncates to Rescue's limits without splitting a character", async () => {
-    const name = `${"a".repeat(62)}é😀 and more`; // é is one code unit, 😀 two: 62 + 1 + 2 > 64
-    const email = `${"x".repeat(509)}👩‍💻@example.nl`;
-    await click(open({ customerName: name, formEmail: email }).form);
-    const fields = rescue.calls[0]?.fields ?? {};
-    expect(fields.cfield0).toBe(`${"a".repeat(62)}é`);
-    expect(fields.cfield1).toBe("x".repeat(509));
-    expect(fields.cfield0?.length).toBeLessThanOrEqual(64);
-    expect(fields.cfield1?.length).toBeLessThanOrEqual(512);
-    expect(fields.cfield0).not.toMatch(/[\uD800-\uDBFF]$/);
-  });
-
-  it("leaves NodeId out when the technician id is empty and getAccount has none", async () => {
-    rescue.reply("getAccount", "OK AccountID:7 Organization:Contoso AdminID:3 TechID:0 Email:dana@contoso.com");
-    await click(open({ settings: { [UserSettings.fields.techId]: null, [UserSettings.fields.authCode]: null } }).form);
-    const pin = rescue.callsTo("requestPINCode")[0];
-    expect(pin?.fields).not.toHaveProperty("NodeId");
-  });
-
-  it("saves a dirty form first, then requests the PIN", async () => {
+  it("saves a dirty form first, then records the request and asks the service", async () => {
     const fixture = open({ dirty: true });
-    let rescueCallsWhenSaved = -1;
+    let callsWhenSaved = -1;
     fixture.save.mockImplementationOnce(() => {
-      rescueCallsWhenSaved = rescue.calls.length;
+      callsWhenSaved = fixture.calls.length + broker.calls.length;
       return Promise.resolve();
     });
     await click(fixture.form);
     expect(fixture.save).toHaveBeenCalledTimes(1);
-    expect(rescueCallsWhenSaved).toBe(0);
-    expect(rescue.callsTo("requestPINCode")).toHaveLength(1);
+    expect(callsWhenSaved).toBe(0);
+    expect(broker.calls).toHaveLength(1);
     expect(navigation().navigateToCalls).toHaveLength(1);
-  });
-
-  it("stops with a clear message when the dirty form cannot be saved", async () => {
-    const fixture = open({ dirty: true, saveFails: true });
-    await captureConsole(() => click(fixture.form));
-    expect(rescue.calls).toEqual([]);
-    expect(errorMessages()).toEqual([text("Ribbon.Error.notSaved")]);
-    expect(fixture.progress.closed).toBe(fixture.progress.shown.length);
   });
 
   it("speaks Dutch to a Dutch user", async () => {
@@ -181,406 +182,340 @@ describe("Request PIN: success", () => {
   });
 });
 
-describe("Request PIN: auth codes", () => {
-  it("bootstraps a missing auth code with the company SSO settings, fills in the technician id and stores both in one write", async () => {
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: null, [UserSettings.fields.techId]: "" } });
-    await click(fixture.form);
-
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestAuthCodeSSO", "getAccount", "requestPINCode"]);
-    expect(rescue.calls[0]?.fields).toEqual({ ssoid: "dana.sso", pwd: SSO_PASSWORD, company: "1234567" });
-    expect(rescue.calls[0]?.url).toBe("/API/requestAuthCodeSSO.aspx");
-    expect(rescue.calls[1]?.fields).toEqual({ authcode: FRESH_AUTH_CODE });
-    expect(rescue.calls[2]?.fields).toMatchObject({ authcode: FRESH_AUTH_CODE, NodeId: "4242" });
-    expect(fixture.writes()).toEqual([
-      { operation: "updateRecord", entity: UserSettings.entity, id: SETTINGS_ID, data: { [UserSettings.fields.authCode]: FRESH_AUTH_CODE, [UserSettings.fields.techId]: "4242" } },
-    ]);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-  });
-
-  it("does not ask getAccount when the technician id is known", async () => {
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: "" } });
-    await click(fixture.form);
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestAuthCodeSSO", "requestPINCode"]);
-    expect(fixture.writes()[0]?.data).toEqual({ [UserSettings.fields.authCode]: FRESH_AUTH_CODE });
-  });
-
-  it("never requests a new auth code while the stored one works", async () => {
-    await click(open().form);
-    expect(rescue.callsTo("requestAuthCodeSSO")).toEqual([]);
-  });
-
-  it("on INVALID_SECRETAUTHCODE fetches exactly one new code, stores it and retries once", async () => {
-    rescue.reply("requestPINCode", "INVALID_SECRETAUTHCODE");
+describe("Request PIN: the nonce", () => {
+  it("is base64url of 32 bytes from crypto.getRandomValues", async () => {
+    const drawn: Uint8Array[] = [];
+    const real = crypto.getRandomValues.bind(crypto);
+    vi.spyOn(crypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      const filled = real(array as unknown as Uint8Array);
+      drawn.push(Uint8Array.from(filled));
+      return array;
+    });
     const fixture = open();
     await click(fixture.form);
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestPINCode", "requestAuthCodeSSO", "requestPINCode"]);
-    expect(rescue.calls[0]?.fields.authcode).toBe(STORED_AUTH_CODE);
-    expect(rescue.calls[2]?.fields.authcode).toBe(FRESH_AUTH_CODE);
-    expect(fixture.settingsRow()?.[UserSettings.fields.authCode]).toBe(FRESH_AUTH_CODE);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-    expect(errorMessages()).toEqual([]);
+    expect(drawn.map((bytes) => bytes.length)).toEqual([32]);
+    const nonce = String(fixture.pinRequests()[0]?.lmi_nonce);
+    expect(nonce).toBe(Buffer.from(drawn[0] ?? []).toString("base64url"));
+    expect(nonce).toHaveLength(43);
+    expect(Buffer.from(nonce, "base64url")).toHaveLength(32);
+    expect((broker.calls[0]?.body as { nonce?: string }).nonce).toBe(nonce);
   });
 
-  it("gives up after one refresh and one retry (no loop)", async () => {
-    rescue.defaults.requestPINCode = "INVALID_SECRETAUTHCODE";
+  it("is fresh for every click, also on the same page", async () => {
     const fixture = open();
-    await captureConsole(() => click(fixture.form));
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestPINCode", "requestAuthCodeSSO", "requestPINCode"]);
-    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALID_SECRETAUTHCODE")]);
+    const ribbon = await loadRibbon();
+    for (let click = 0; click < 5; click++) await ribbon.requestPin(fixture.form);
+    const nonces = fixture.pinRequests().map((row) => row.lmi_nonce);
+    expect(nonces).toHaveLength(5);
+    expect(new Set(nonces).size).toBe(5);
+    expect(broker.calls.map((call) => (call.body as { nonce?: string }).nonce)).toEqual(nonces);
   });
 
-  it("does not refresh a code it has just obtained", async () => {
-    rescue.defaults.requestPINCode = "INVALID_SECRETAUTHCODE";
-    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "" } }).form));
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestAuthCodeSSO", "requestPINCode"]);
-    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALID_SECRETAUTHCODE")]);
-  });
-
-  it("uses the user's primary email when the SSO id is empty", async () => {
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } });
-    await click(fixture.form);
-    expect(rescue.calls[0]?.fields.ssoid).toBe(USER_EMAIL);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-  });
-
-  it.each(["INVALID", "INVALIDSSOID"])("says so when Rescue rejects the email used as SSO id (%s)", async (word) => {
-    rescue.reply("requestAuthCodeSSO", word);
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } });
-    await captureConsole(() => click(fixture.form));
-    const expected = text("Ribbon.Error.INVALID.Email").replace("{0}", USER_EMAIL);
-    expect(errorMessages()).toEqual([expected]);
-    expect(fixture.notifications()[0]).toMatchObject({ level: "ERROR", uniqueId: PIN_NOTIFICATION_ID });
-    expect(fixture.notifications()[0]?.message).toContain(expected);
-  });
-
-  it("blames the company id, not the email used as SSO id, on INVALIDPARAM_COMPANY", async () => {
-    rescue.reply("requestAuthCodeSSO", "INVALIDPARAM_COMPANY");
-    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALIDPARAM_COMPANY")]);
-  });
-
-  it.each([
-    ["INVALID", "Ribbon.Error.INVALID"],
-    ["INVALIDPARAM_COMPANY", "Ribbon.Error.INVALIDPARAM_COMPANY"],
-    ["INVALIDSSOID", "Ribbon.Error.INVALIDSSOID"],
-    ["ERROR", "Ribbon.Error.ERROR"],
-  ])("explains requestAuthCodeSSO's %s", async (word, key) => {
-    rescue.reply("requestAuthCodeSSO", word);
-    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "" } }).form));
-    expect(errorMessages()).toEqual([text(key)]);
-    expect(rescue.callsTo("requestPINCode")).toEqual([]);
-  });
-
-  it("asks for the company SSO password when the agent may not read it", async () => {
-    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "" }, configuration: { [Configuration.fields.ssoPassword]: null } }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.ssoPasswordUnavailable")]);
-    expect(rescue.calls).toEqual([]);
-  });
-
-  it("names a missing company id", async () => {
-    await captureConsole(() => click(open({ settings: { [UserSettings.fields.authCode]: "" }, configuration: { [Configuration.fields.companyId]: "" } }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.configIncomplete").replace("{0}", text("Ribbon.Field.companyId"))]);
-  });
-
-  it("asks for an SSO id when there is neither one nor a user email", async () => {
-    await captureConsole(() => click(open({ userEmail: "", settings: { [UserSettings.fields.authCode]: "", [UserSettings.fields.ssoId]: "" } }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.ssoIdMissing")]);
-    expect(rescue.calls).toEqual([]);
-  });
-
-  it("still gives the PIN when the new auth code cannot be stored, and says why in the console", async () => {
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: "" } });
-    fixture.failNext("updateRecord");
-    const { output } = await captureConsole(() => click(fixture.form));
-    expect(navigation().navigateToCalls).toHaveLength(1);
-    expect(output).toContain("storing the user settings");
+  it("comes from the random source it is given (not from Math.random)", async () => {
+    const fixture = open();
+    vi.spyOn(Math, "random").mockImplementation(() => {
+      throw new Error("Math.random must not be used for the nonce");
+    });
+    const fixed = (bytes: Uint8Array): Uint8Array => bytes.fill(0xfb);
+    await session(broker, { randomBytes: fixed })(fixture.form);
+    expect(fixture.pinRequests()[0]?.lmi_nonce).toBe(Buffer.alloc(32, 0xfb).toString("base64url"));
   });
 });
 
-describe("Request PIN: POLLRATEEXCEEDED", () => {
-  it("retries once after a little over a second (the real default)", async () => {
-    rescue.reply("requestPINCode", "POLLRATEEXCEEDED");
-    await click(open().form);
-    const [first, second, ...more] = rescue.callsTo("requestPINCode");
-    expect(more).toEqual([]);
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-  });
-
-  it("explains when the retry is rate-limited too", async () => {
-    rescue.defaults.requestPINCode = "POLLRATEEXCEEDED";
+describe("Request PIN: no secret reaches the browser", () => {
+  it("selects no secured column and no other column than the service URL", async () => {
     const fixture = open();
-    await captureConsole(() => session({ pollRetryDelayMs: 5 })(fixture.form));
-    expect(rescue.callsTo("requestPINCode")).toHaveLength(2);
-    expect(errorMessages()).toEqual([text("Ribbon.Error.POLLRATEEXCEEDED")]);
-  });
-});
-
-describe("Request PIN: every Rescue reply has its own message", () => {
-  const words = RESCUE_WORDS.filter((word) => word !== "POLLRATEEXCEEDED" && word !== "INVALID_SECRETAUTHCODE");
-
-  it.each(words)("requestPINCode answers %s", async (word) => {
-    rescue.defaults.requestPINCode = `${word}\r\n`;
-    const fixture = open();
-    await captureConsole(() => session({ pollRetryDelayMs: 1 })(fixture.form));
-    const message = text(`Ribbon.Error.${word}`);
-    expect(errorMessages()).toEqual([message]);
-    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification").replace("{0}", message), level: "ERROR", uniqueId: PIN_NOTIFICATION_ID }]);
-    expect(navigation().navigateToCalls).toEqual([]);
-    expect(fixture.progress.closed).toBe(fixture.progress.shown.length);
-  });
-
-  it("has a different message for every word, in English and in Dutch", () => {
-    const keys = [...RESCUE_WORDS.map((word) => `Ribbon.Error.${word}`), "Ribbon.Error.rescueUnknown", "Ribbon.Error.network", "Ribbon.Error.timeout", "Ribbon.Error.http"];
-    for (const strings of [en, nl]) {
-      const messages = keys.map((key) => strings.get(key));
-      expect(messages.every(Boolean)).toBe(true);
-      expect(new Set(messages).size).toBe(keys.length);
+    await click(fixture.form);
+    const queries = fixture.reads().map((call) => call.query ?? "");
+    expect(queries).toHaveLength(1);
+    for (const query of queries) {
+      expect(/\$select=([^&]*)/.exec(query)?.[1]).toBe(Configuration.fields.serviceUrl);
+      expect(query).not.toContain(Configuration.fields.ssoPassword);
+      expect(query).not.toContain(UserSettings.fields.authCode);
     }
+    expect(fixture.reads().map((call) => call.entity)).not.toContain(UserSettings.entity);
   });
 
-  it.each([
-    ["INVALIDPINFORMAT", "INVALIDPINFORMAT"],
-    ["<html><body>Service Unavailable</body></html>", "?"],
-    ["OK PINCODE:12345", "OK"],
-  ])("shows an unknown answer (%s) as such", async (body, shown) => {
-    rescue.defaults.requestPINCode = body;
-    await captureConsole(() => click(open().form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.rescueUnknown").replace("{0}", shown)]);
-  });
-
-  it("answers in Dutch for a Dutch user", async () => {
-    rescue.defaults.requestPINCode = "NOTECHCONSOLERUNNING";
-    await captureConsole(() => click(open({ languageId: 1043 }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.NOTECHCONSOLERUNNING", 1043)]);
-  });
-});
-
-describe("Request PIN: transport and Dataverse failures", () => {
-  it("explains a network failure", async () => {
-    rescue.defaults.requestPINCode = DROP;
-    const fixture = open();
-    const { output } = await captureConsole(() => click(fixture.form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.network")]);
-    expect(output).toContain("Rescue requestPINCode: network");
-    expect(fixture.progress.closed).toBe(1);
-  });
-
-  it("explains an endpoint that does not answer at all", async () => {
-    const fixture = openCase({ endpoint: "http://127.0.0.1:9/API", ticketNumber: "CAS-1", formEmail: "a@b.nl" });
-    await captureConsole(() => click(fixture.form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.network")]);
-  });
-
-  it("gives up after the timeout (20 s by default; shortened here)", async () => {
-    expect(DEFAULT_RESCUE_TIMEOUT_MS).toBe(20_000);
-    rescue.defaults.requestPINCode = HANG;
-    const fixture = open();
-    const started = performance.now();
-    await captureConsole(() => session({ timeoutMs: 1_000 })(fixture.form));
-    expect(performance.now() - started).toBeLessThan(5_000);
-    expect(errorMessages()).toEqual([text("Ribbon.Error.timeout").replace("{0}", "1")]);
-    expect(fixture.progress.closed).toBe(1);
-  });
-
-  it("explains an HTTP error from the endpoint", async () => {
-    rescue.defaults.requestPINCode = { status: 503, body: "Service Unavailable" };
-    await captureConsole(() => click(open().form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.http").replace("{0}", "503")]);
-  });
-
-  it("explains a Dataverse error and puts the platform's detail in the console", async () => {
-    const fixture = open();
-    fixture.failNext("retrieveMultipleRecords");
-    const { output } = await captureConsole(() => click(fixture.form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.dataverse")]);
-    expect(output).toContain("prvReadlmi_usersettings");
-    expect(rescue.calls).toEqual([]);
-    expect(fixture.progress.closed).toBe(1);
-  });
-});
-
-describe("Request PIN: configuration and user settings", () => {
-  it("says the integration is not configured yet", async () => {
-    const fixture = open({ configuration: null });
-    await captureConsole(() => click(fixture.form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.notConfigured")]);
-    expect(rescue.calls).toEqual([]);
-  });
-
-  it("names a missing endpoint", async () => {
-    await captureConsole(() => click(open({ configuration: { [Configuration.fields.endpoint]: "  " } }).form));
-    expect(errorMessages()).toEqual([text("Ribbon.Error.configIncomplete").replace("{0}", text("Ribbon.Field.endpoint"))]);
-  });
-
-  it("creates the user's empty settings row, says what is missing and offers to open it", async () => {
-    const fixture = open({ settings: null });
-    await captureConsole(() => click(fixture.form));
-
-    expect(fixture.writes()).toEqual([
-      {
-        operation: "createRecord",
-        entity: UserSettings.entity,
-        data: { [UserSettings.fields.name]: "Dana Agent", [`${UserSettings.userIdNavigation}@odata.bind`]: `/systemusers(${USER_ID})` },
-      },
-    ]);
-    const missing = `${text("Ribbon.Field.techId")}, ${text("Ribbon.Field.ssoId")}`;
-    const message = text("Ribbon.Error.userSettingsCreated").replace("{0}", missing);
-    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification").replace("{0}", message), level: "WARNING", uniqueId: PIN_NOTIFICATION_ID }]);
-    expect(navigation().confirmDialogCalls[0]?.confirmStrings).toMatchObject({ text: message, confirmButtonLabel: text("Ribbon.UserSettings.Open") });
-    expect(navigation().formCalls[0]?.entityFormOptions).toEqual({ entityName: UserSettings.entity, entityId: NEW_SETTINGS_ID });
-    expect(rescue.calls).toEqual([]);
-  });
-
-  it("on the next click reads the new row again and gets going with the user's email", async () => {
-    const fixture = open({ settings: null });
-    const ribbon = await loadRibbon();
-    await captureConsole(() => ribbon.requestPin(fixture.form));
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.reads().filter((call) => call.entity === UserSettings.entity)).toHaveLength(2);
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestAuthCodeSSO", "getAccount", "requestPINCode"]);
-    expect(rescue.calls[0]?.fields.ssoid).toBe(USER_EMAIL);
-    expect(fixture.settingsRow()).toMatchObject({ [UserSettings.fields.authCode]: FRESH_AUTH_CODE, [UserSettings.fields.techId]: "4242" });
-    expect(fixture.notifications()).toEqual([]);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-  });
-});
-
-describe("Request PIN: one at a time, and request counts", () => {
-  it("ignores a second click while a request is running", async () => {
-    rescue.reply("requestPINCode", HANG);
-    const fixture = open();
-    const ribbon = await loadRibbon();
-    const first = ribbon.requestPin(fixture.form);
-    await rescue.waitForCalls("requestPINCode");
-    await ribbon.requestPin(fixture.form); // returns at once: nothing starts
-    expect(fixture.progress.shown).toHaveLength(1);
-    expect(rescue.calls).toHaveLength(1);
-    rescue.answerHung("OK PINCODE:654321");
-    await first;
-    expect(rescue.callsTo("requestPINCode")).toHaveLength(1);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-    expect(decodePinDialogData(navigation().navigateToCalls[0]?.pageInput.data)?.pin).toBe("654321");
-  });
-
-  it("ignores a double click (both clicks before the first request ends)", async () => {
-    const fixture = open();
-    const ribbon = await loadRibbon();
-    await Promise.all([ribbon.requestPin(fixture.form), ribbon.requestPin(fixture.form)]);
-    expect(rescue.callsTo("requestPINCode")).toHaveLength(1);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-    expect(fixture.progress.shown).toHaveLength(1);
-  });
-
-  it("first click: 2 Dataverse reads + 1 Rescue call; a repeat click: exactly 1 HTTP request in total", async () => {
-    const fixture = open();
-    const ribbon = await loadRibbon();
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.reads().map((call) => call.entity)).toEqual([Configuration.entity, UserSettings.entity]);
-    expect(fixture.writes()).toEqual([]);
-    expect(rescue.calls).toHaveLength(1);
-
-    fixture.calls.length = 0;
-    rescue.reset();
-    await new Promise((resolve) => setTimeout(resolve, 1_050)); // Rescue: one PIN per second
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.calls).toEqual([]);
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestPINCode"]);
-    expect(navigation().navigateToCalls).toHaveLength(2);
-  });
-
-  it("with the auth code bootstrap: 2 reads, the bootstrap calls and their one write", async () => {
-    const fixture = open({ settings: { [UserSettings.fields.authCode]: "" } });
-    await click(fixture.form);
-    expect(fixture.reads()).toHaveLength(2);
-    expect(fixture.writes()).toHaveLength(1);
-    expect(rescue.calls.map((call) => call.method)).toEqual(["requestAuthCodeSSO", "requestPINCode"]);
-  });
-
-  it("when the form does not show the customer's email: one read of the Case, cached for the repeat click", async () => {
-    const fixture = open({ formEmail: undefined, ticketNumber: undefined, customerEmail: "klant@voorbeeld.nl" });
-    const ribbon = await loadRibbon();
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.reads().map((call) => call.entity)).toEqual([Configuration.entity, UserSettings.entity, "incident"]);
-    expect(rescue.calls[0]?.fields).toMatchObject({ cfield1: "klant@voorbeeld.nl", cfield2: "CAS-01001-Z8K4P2" });
-
-    fixture.calls.length = 0;
-    rescue.reset();
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.calls).toEqual([]);
-    expect(rescue.calls).toHaveLength(1);
-    expect(rescue.calls[0]?.fields).toMatchObject({ cfield1: "klant@voorbeeld.nl", cfield2: "CAS-01001-Z8K4P2" });
-  });
-
-  it("a repeat click sends what the form shows now (edited name and email), still without a read", async () => {
-    const fixture = open({ ticketNumber: undefined });
-    const ribbon = await loadRibbon();
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.reads().map((call) => call.entity)).toEqual([Configuration.entity, UserSettings.entity, "incident"]);
-
-    fixture.form.getAttribute<Xrm.Attributes.LookupAttribute>("customerid").setValue([{ id: `{${CONTACT_ID}}`, name: "Jan de Vries-Bakker", entityType: "contact" }]);
-    fixture.form.getAttribute<Xrm.Attributes.StringAttribute>("emailaddress").setValue("jan.bakker@example.nl");
-    fixture.calls.length = 0;
-    rescue.reset();
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.calls).toEqual([]);
-    expect(rescue.calls[0]?.fields).toMatchObject({ cfield0: "Jan de Vries-Bakker", cfield1: "jan.bakker@example.nl", cfield2: "CAS-01001-Z8K4P2" });
-  });
-
-  it("reads everything again after a failure, so that a fix made meanwhile counts", async () => {
-    rescue.reply("requestPINCode", "NOTTECHNICIAN");
-    const fixture = open();
-    const ribbon = await loadRibbon();
-    await captureConsole(() => ribbon.requestPin(fixture.form));
-    await ribbon.requestPin(fixture.form);
-    expect(fixture.reads()).toHaveLength(4);
-    expect(navigation().navigateToCalls).toHaveLength(1);
-    expect(fixture.notifications()).toEqual([]);
-  });
-});
-
-describe("Request PIN: secrets", () => {
-  const secrets = [SSO_PASSWORD, STORED_AUTH_CODE, FRESH_AUTH_CODE];
-
-  it("never shows or logs the SSO password or an auth code, whatever fails", async () => {
-    const scenarios: { name: string; options?: Partial<CaseOptions>; setUp?: (fixture: ReturnType<typeof openCase>) => void; replies?: [string, ...RescueReply[]][] }[] = [
-      { name: "rejected auth code twice", replies: [["requestPINCode", "INVALID_SECRETAUTHCODE", "INVALID_SECRETAUTHCODE"]] },
-      { name: "SSO rejected", options: { settings: { [UserSettings.fields.authCode]: "" } }, replies: [["requestAuthCodeSSO", "INVALID"]] },
-      { name: "network", replies: [["requestPINCode", DROP]] },
-      { name: "unknown word", replies: [["requestPINCode", "SOMETHINGNEW"]] },
-      {
-        name: "store fails with a message that echoes the code",
-        options: { settings: { [UserSettings.fields.authCode]: "" } },
-        setUp: (fixture) => {
-          (Xrm.WebApi.updateRecord as unknown as { mockImplementationOnce(fn: () => Promise<never>): void }).mockImplementationOnce(() =>
-            platformError(-1, `Value ${FRESH_AUTH_CODE} for lmi_authcode is invalid (pwd ${SSO_PASSWORD})`),
-          );
-          void fixture;
-        },
-        replies: [["requestPINCode", "NOTTECHNICIAN"]],
-      },
-      { name: "Dataverse read fails", setUp: (fixture) => fixture.failNext("retrieveRecord"), options: { formEmail: undefined } },
+  it("never shows, logs or sends the nonce anywhere but the request body, whatever happens", async () => {
+    const scenarios: { name: string; reply: BrokerReply; probe?: "up" | "down" }[] = [
+      { name: "success", reply: { status: 200, json: SUCCESS } },
+      { name: "refusal", reply: refusal(404, "UNKNOWN_REQUEST") },
+      { name: "Rescue word", reply: refusal(RESCUE_WORD_STATUS, "NOTTECHNICIAN", { method: "requestPINCode" }) },
+      { name: "unreachable", reply: { transport: "reject" } },
+      { name: "CORS", reply: { transport: "reject" }, probe: "up" },
+      { name: "bad answer", reply: { status: 502, body: "<html>Bad gateway</html>" } },
     ];
     for (const scenario of scenarios) {
-      rescue.reset();
-      for (const [method, ...replies] of scenario.replies ?? []) rescue.reply(method, ...replies);
-      const fixture = open(scenario.options);
-      scenario.setUp?.(fixture);
+      broker.reset();
+      broker.probe = scenario.probe ?? "down";
+      broker.reply(scenario.reply);
+      const fixture = open();
       const { output } = await captureConsole(() => click(fixture.form));
+      const nonce = String(fixture.pinRequests()[0]?.lmi_nonce);
+      expect(nonce, scenario.name).toMatch(PIN_NONCE_PATTERN);
       const shown = JSON.stringify({
         dialogs: navigation().errorDialogCalls,
         confirms: navigation().confirmDialogCalls,
         notifications: fixture.notifications(),
         navigate: navigation().navigateToCalls,
       });
-      expect(output, scenario.name).not.toBe("");
-      for (const secret of secrets) {
+      for (const secret of [nonce, SSO_PASSWORD]) {
         expect(output, `${scenario.name}: console`).not.toContain(secret);
         expect(shown, `${scenario.name}: UI`).not.toContain(secret);
+        for (const call of [...broker.calls, ...broker.probes]) expect(call.url, scenario.name).not.toContain(secret);
       }
-      for (const call of rescue.calls) for (const secret of secrets) expect(call.url, scenario.name).not.toContain(secret);
+      for (const probe of broker.probes) expect(probe.init.body, scenario.name).toBeUndefined();
+    }
+  });
+});
+
+describe("Request PIN: request counts", () => {
+  it("first click: 1 Dataverse read + 1 create + 1 service call; a repeat click: 1 create + 1 service call", async () => {
+    const fixture = open();
+    const ribbon = await loadRibbon();
+    await ribbon.requestPin(fixture.form);
+    expect(fixture.calls.map((call) => `${call.operation} ${call.entity}`)).toEqual([`retrieveMultipleRecords ${Configuration.entity}`, `createRecord ${PinRequest.entity}`]);
+    expect(broker.calls).toHaveLength(1);
+
+    for (let repeat = 0; repeat < 3; repeat++) {
+      fixture.calls.length = 0;
+      broker.calls.length = 0;
+      await ribbon.requestPin(fixture.form);
+      expect(fixture.calls.map((call) => `${call.operation} ${call.entity}`)).toEqual([`createRecord ${PinRequest.entity}`]);
+      expect(broker.calls).toHaveLength(1);
+    }
+    expect(navigation().navigateToCalls).toHaveLength(4);
+  });
+
+  it("reads the configuration again after a failure, so that a fix made meanwhile counts", async () => {
+    broker.reply(refusal(503, "NOT_CONFIGURED"));
+    const fixture = open();
+    const ribbon = await loadRibbon();
+    await captureConsole(() => ribbon.requestPin(fixture.form));
+    await ribbon.requestPin(fixture.form);
+    expect(fixture.reads()).toHaveLength(2);
+    expect(navigation().navigateToCalls).toHaveLength(1);
+    expect(fixture.notifications()).toEqual([]);
+  });
+
+  it("ignores a second click while a request is running", async () => {
+    broker.reply({ transport: "hang" });
+    const fixture = open();
+    const run = session(broker, { timeoutMs: 300 });
+    const first = captureConsole(() => run(fixture.form));
+    await vi.waitFor(() => expect(broker.calls).toHaveLength(1));
+    await run(fixture.form); // returns at once: nothing starts
+    expect(fixture.progress.shown).toHaveLength(1);
+    expect(fixture.pinRequests()).toHaveLength(1);
+    await first;
+    expect(broker.calls).toHaveLength(1);
+    expect(errorMessages()).toEqual([text("Ribbon.Error.serviceTimeout", 1033, "1")]);
+  });
+
+  it("ignores a double click (both clicks before the first request ends)", async () => {
+    const fixture = open();
+    const ribbon = await loadRibbon();
+    await Promise.all([ribbon.requestPin(fixture.form), ribbon.requestPin(fixture.form)]);
+    expect(broker.calls).toHaveLength(1);
+    expect(navigation().navigateToCalls).toHaveLength(1);
+    expect(fixture.progress.shown).toHaveLength(1);
+  });
+});
+
+describe("Request PIN: every refusal word of the service has its own message", () => {
+  const words = Object.entries(PIN_BROKER_REFUSALS);
+  const cases = words.flatMap(([word, status]) => ([1033, 1043] as const).map((lcid) => [word, status, lcid] as const));
+
+  it.each(cases)("%s (HTTP %i) in %i", async (word, status, lcid) => {
+    const details = REFUSAL_DETAILS[word] ?? {};
+    const { fixture, output } = await clickWith(refusal(status, word, details.extra), lcid);
+    const message = text(`Ribbon.Error.${word}`, lcid, ...(details.args?.(lcid) ?? []));
+    expect(message).not.toMatch(/\{\d\}/);
+    const notification = fixture.notifications()[0];
+    expect(notification).toEqual({ message: text("Ribbon.Notification", lcid, message), level: word === "SSO_ID_MISSING" ? "WARNING" : "ERROR", uniqueId: PIN_NOTIFICATION_ID });
+    if (word === "SSO_ID_MISSING") expect(navigation().confirmDialogCalls.map((call) => call.confirmStrings.text)).toEqual([message]);
+    else expect(errorMessages()).toEqual([message]);
+    expect(output).toContain(`HTTP ${status}`);
+    expect(output).toContain(word);
+    expect(navigation().navigateToCalls).toEqual([]);
+    expect(fixture.progress.closed).toBe(fixture.progress.shown.length);
+  });
+
+  it("names each configuration field CONFIG_INCOMPLETE can name", async () => {
+    for (const field of ["endpoint", "companyId", "ssoPassword"] as const) {
+      await clickWith(refusal(503, "CONFIG_INCOMPLETE", { field }));
+      expect(errorMessages().at(-1)).toBe(text("Ribbon.Error.CONFIG_INCOMPLETE", 1033, text(`Ribbon.Field.${field}`)));
+    }
+    await clickWith(refusal(503, "CONFIG_INCOMPLETE"));
+    expect(errorMessages().at(-1)).toBe(text("Ribbon.Error.CONFIG_INCOMPLETE", 1033, text("Ribbon.Field.setting")));
+  });
+
+  it("SSO_ID_MISSING offers to open the agent's user settings, and opens them", async () => {
+    const { fixture } = await clickWith(refusal(422, "SSO_ID_MISSING", { settingsId: SETTINGS_ID.toUpperCase() }));
+    expect(navigation().confirmDialogCalls[0]?.confirmStrings).toMatchObject({ title: text("Ribbon.UserSettings.Title"), confirmButtonLabel: text("Ribbon.UserSettings.Open") });
+    expect(navigation().formCalls[0]?.entityFormOptions).toEqual({ entityName: UserSettings.entity, entityId: SETTINGS_ID });
+    expect(navigation().errorDialogCalls).toEqual([]);
+    expect(fixture.notifications()[0]?.level).toBe("WARNING");
+  });
+
+  it("SSO_ID_MISSING without a settings row still says what to do, in the error dialog", async () => {
+    await clickWith(refusal(422, "SSO_ID_MISSING"));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.SSO_ID_MISSING")]);
+    expect(navigation().confirmDialogCalls).toEqual([]);
+  });
+});
+
+describe("Request PIN: every Rescue word has its own message", () => {
+  const cases = RESCUE_WORDS.flatMap((word) => ([1033, 1043] as const).map((lcid) => [word, lcid] as const));
+
+  it.each(cases)("%s in %i", async (word, lcid) => {
+    const { fixture } = await clickWith(refusal(RESCUE_WORD_STATUS, word, { method: "requestPINCode" }), lcid);
+    const message = text(`Ribbon.Error.${word}`, lcid);
+    expect(errorMessages()).toEqual([message]);
+    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification", lcid, message), level: "ERROR", uniqueId: PIN_NOTIFICATION_ID }]);
+    expect(navigation().navigateToCalls).toEqual([]);
+  });
+
+  it.each(["INVALID", "INVALIDSSOID"])("%s for the email used as SSO id says the email is not an SSO id, naming it", async (word) => {
+    await clickWith(refusal(RESCUE_WORD_STATUS, word, { method: "requestAuthCodeSSO", emailAsSsoId: "dana.agent@contoso.com" }));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALID.Email", 1033, "dana.agent@contoso.com")]);
+  });
+
+  it("INVALIDPARAM_COMPANY keeps its own message when the email was the SSO id", async () => {
+    await clickWith(refusal(RESCUE_WORD_STATUS, "INVALIDPARAM_COMPANY", { method: "requestAuthCodeSSO", emailAsSsoId: "dana.agent@contoso.com" }));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.INVALIDPARAM_COMPANY")]);
+  });
+
+  it.each([1033, 1043] as const)("an unknown word is shown as such, with the word (%i)", async (lcid) => {
+    await clickWith(refusal(RESCUE_WORD_STATUS, "INVALIDPINFORMAT", { method: "requestPINCode" }), lcid);
+    expect(errorMessages()).toEqual([text("Ribbon.Error.rescueUnknown", lcid, "INVALIDPINFORMAT")]);
+  });
+
+  it.each([1033, 1043] as const)("an empty Rescue reply has its own message (%i)", async (lcid) => {
+    await clickWith(refusal(RESCUE_WORD_STATUS, "RESCUE_EMPTY", { method: "requestPINCode" }), lcid);
+    expect(errorMessages()).toEqual([text("Ribbon.Error.RESCUE_EMPTY", lcid)]);
+  });
+});
+
+describe("Request PIN: browser-side failures, each with its own message", () => {
+  it.each([1033, 1043] as const)("the service cannot be reached (the request and the /healthz probe fail) (%i)", async (lcid) => {
+    const { fixture, output } = await clickWith({ transport: "reject" }, lcid);
+    expect(errorMessages()).toEqual([text("Ribbon.Error.serviceUnreachable", lcid, SERVICE_URL)]);
+    expect(broker.probes.map((probe) => [probe.url, probe.init.method, probe.init.mode, probe.init.credentials])).toEqual([[`${SERVICE_URL}/healthz`, "GET", "no-cors", "omit"]]);
+    expect(output).toContain("TypeError: Failed to fetch");
+    expect(fixture.progress.closed).toBe(1);
+  });
+
+  it.each([1033, 1043] as const)("a CORS refusal (the request fails, the no-cors probe answers) names ALLOWED_ORIGIN's value (%i)", async (lcid) => {
+    broker.probe = "up";
+    await clickWith({ transport: "reject" }, lcid);
+    const message = text("Ribbon.Error.serviceCors", lcid, SERVICE_URL, ORIGIN);
+    expect(message).toContain("ALLOWED_ORIGIN");
+    expect(errorMessages()).toEqual([message]);
+  });
+
+  it.each([1033, 1043] as const)("no answer within the timeout (20 s by default; 1 s here) (%i)", async (lcid) => {
+    expect(DEFAULT_SERVICE_TIMEOUT_MS).toBe(20_000);
+    broker.reply({ transport: "hang" });
+    const fixture = open({ languageId: lcid });
+    const started = performance.now();
+    await captureConsole(() => session(broker, { timeoutMs: 1_000 })(fixture.form));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(errorMessages()).toEqual([text("Ribbon.Error.serviceTimeout", lcid, "1")]);
+    expect(broker.calls[0]?.init.signal?.aborted).toBe(true);
+    expect(broker.probes).toEqual([]);
+    expect(fixture.progress.closed).toBe(1);
+  });
+
+  it.each([
+    ["a proxy's HTML error page", { status: 502, body: "<html><body>Bad Gateway</body></html>" }, "502"],
+    ["200 with a PIN that is not six digits", { status: 200, json: { pin: "12345" } }, "200"],
+    ["200 that is not JSON", { status: 200, body: "OK PINCODE:012345" }, "200"],
+    ["an error status without a word", { status: 500, json: { message: "boom" } }, "500"],
+    ["a word that is not a word", { status: 400, json: { error: "bad request!" } }, "400"],
+  ] as const)("an answer that is not the protocol's JSON: %s", async (_name, reply, status) => {
+    for (const lcid of [1033, 1043] as const) {
+      broker.reply(reply);
+      const fixture = open({ languageId: lcid });
+      await captureConsole(() => click(fixture.form));
+      expect(errorMessages().at(-1)).toBe(text("Ribbon.Error.serviceBadAnswer", lcid, status));
+    }
+  });
+
+  it.each([
+    ["no active configuration", { configuration: null }, "NOT_CONFIGURED", []],
+    ["no service URL", { configuration: { [Configuration.fields.serviceUrl]: null } }, "serviceUrlMissing", []],
+    ["a service URL of spaces", { configuration: { [Configuration.fields.serviceUrl]: "   " } }, "serviceUrlMissing", []],
+    ["an http service URL", { configuration: { [Configuration.fields.serviceUrl]: "http://integration.contoso.com" } }, "serviceUrlInvalid", ["http://integration.contoso.com"]],
+    ["a service URL with a path", { configuration: { [Configuration.fields.serviceUrl]: `${SERVICE_URL}/api/pin` } }, "serviceUrlInvalid", [`${SERVICE_URL}/api/pin`]],
+    ["a service URL with credentials (not echoed)", { configuration: { [Configuration.fields.serviceUrl]: "https://rescue:hunter2@integration.contoso.com" } }, "serviceUrlInvalid", ["https://***@integration.contoso.com"]],
+  ] as const)("the configuration: %s", async (_name, options, key, args) => {
+    for (const lcid of [1033, 1043] as const) {
+      const fixture = open({ languageId: lcid, ...options });
+      const { output } = await captureConsole(() => click(fixture.form));
+      expect(errorMessages().at(-1)).toBe(text(`Ribbon.Error.${key}`, lcid, ...args));
+      expect(fixture.writes()).toEqual([]);
+      expect(output).not.toContain("hunter2");
+      expect(JSON.stringify(navigation().errorDialogCalls)).not.toContain("hunter2");
+    }
+    expect(broker.calls).toEqual([]);
+  });
+
+  it("the Case cannot be saved: no request at all", async () => {
+    const fixture = open({ dirty: true, saveFails: true });
+    await captureConsole(() => click(fixture.form));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.notSaved")]);
+    expect(fixture.calls).toEqual([]);
+    expect(broker.calls).toEqual([]);
+    expect(fixture.progress.closed).toBe(fixture.progress.shown.length);
+  });
+
+  it("an unsaved Case: no request at all", async () => {
+    const fixture = openCase({ caseId: "" });
+    await captureConsole(() => click(fixture.form));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.notSaved")]);
+    expect(fixture.calls).toEqual([]);
+  });
+
+  it.each([
+    ["the configuration read", "retrieveMultipleRecords"],
+    ["the PIN request create", "createRecord"],
+  ] as const)("Dynamics refuses %s: the Dataverse message, the platform's detail in the console, no service call", async (_name, operation) => {
+    const fixture = open();
+    fixture.failNext(operation);
+    const { output } = await captureConsole(() => click(fixture.form));
+    expect(errorMessages()).toEqual([text("Ribbon.Error.dataverse")]);
+    expect(output).toContain(`Principal user is missing a privilege for ${operation}`);
+    expect(broker.calls).toEqual([]);
+    expect(fixture.progress.closed).toBe(1);
+  });
+});
+
+describe("Request PIN: the messages", () => {
+  const browserKeys = ["serviceUrlMissing", "serviceUrlInvalid", "serviceUnreachable", "serviceCors", "serviceTimeout", "serviceBadAnswer", "notSaved", "dataverse", "unexpected", "flowNotLoaded"];
+  const keys = [...Object.keys(PIN_BROKER_REFUSALS), ...RESCUE_WORDS, "INVALID.Email", "rescueUnknown", "RESCUE_EMPTY", ...browserKeys].map((key) => `Ribbon.Error.${key}`);
+
+  it.each([1033, 1043] as const)("are all there and all different (%i)", (lcid) => {
+    const strings = resxStrings(lcid);
+    const messages = keys.map((key) => strings.get(key));
+    expect(messages.filter((message) => !message), "missing").toEqual([]);
+    expect(new Set(messages).size).toBe(keys.length);
+  });
+
+  it("each tell the agent what to do (click again, or whom to ask), in both languages", () => {
+    for (const key of keys) {
+      expect(resxStrings(1033).get(key), key).toMatch(/click Request PIN again|ask your|Open your settings/i);
+      expect(resxStrings(1043).get(key), key).toMatch(/klik opnieuw op Pincode aanvragen|vraag uw|vraag dan uw|vraag het dan uw|open uw instellingen/i);
+    }
+  });
+
+  it("no longer mention a field security profile for agents or clearing an auth code", () => {
+    for (const lcid of [1033, 1043] as const) {
+      for (const [key, value] of resxStrings(lcid)) {
+        if (!key.startsWith("Ribbon.")) continue;
+        expect(value, key).not.toContain("LogMeIn Rescue Agent\" ");
+        expect(value, key).not.toMatch(/Clear the auth code|verificatiecode in uw LogMeIn-gebruikersinstellingen leeg/);
+      }
     }
   });
 });
@@ -595,11 +530,11 @@ describe("Request PIN: the hand-off from case.ribbon.js to pin.request.js", () =
     const message = text("Ribbon.Error.flowNotLoaded", languageId);
     expect(message).toContain("lmi_/scripts/pin.request.js");
     expect(navigation().errorDialogCalls).toEqual([{ errorOptions: { message, details: FLOW_MISSING_DETAIL } }]);
-    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification", languageId).replace("{0}", message), level: "ERROR", uniqueId: PIN_NOTIFICATION_ID }]);
+    expect(fixture.notifications()).toEqual([{ message: text("Ribbon.Notification", languageId, message), level: "ERROR", uniqueId: PIN_NOTIFICATION_ID }]);
     expect(output).toContain("LogMeInRescue.Pin.Request.requestPin is not defined");
     expect(output).toContain("LogMeInRescue.Pin.Request.load");
     expect(fixture.calls).toEqual([]);
-    expect(rescue.calls).toEqual([]);
+    expect(broker.calls).toEqual([]);
     expect(fixture.progress.shown).toEqual([]);
     expect(navigation().navigateToCalls).toEqual([]);
   });
@@ -612,7 +547,7 @@ describe("Request PIN: the hand-off from case.ribbon.js to pin.request.js", () =
 
     installFlow(await loadFlow()); // the command's first action: the platform loads pin.request.js
     await ribbon.requestPin(fixture.form);
-    expect(rescue.callsTo("requestPINCode")).toHaveLength(1);
+    expect(broker.calls).toHaveLength(1);
     expect(decodePinDialogData(navigation().navigateToCalls[0]?.pageInput.data)?.pin).toBe("012345");
     expect(fixture.notifications()).toEqual([]);
     expect(navigation().errorDialogCalls).toHaveLength(1);
@@ -634,27 +569,25 @@ describe("Request PIN: the hand-off from case.ribbon.js to pin.request.js", () =
     const fixture = open();
     const flow = await loadFlow();
     const xrm = globalThis.Xrm;
-    const realFetch = globalThis.fetch;
     const touched: string[] = [];
     try {
       Reflect.deleteProperty(globalThis, "Xrm");
-      globalThis.fetch = () => {
+      vi.stubGlobal("fetch", () => {
         touched.push("fetch");
         return Promise.reject(new Error("no request expected"));
-      };
+      });
       const { result, output } = await captureConsole(() => Promise.resolve(flow.load()));
       expect(result).toBeUndefined();
       expect(output).toBe("");
     } finally {
       globalThis.Xrm = xrm;
-      globalThis.fetch = realFetch;
     }
     expect(flow.load).toHaveLength(0);
     expect(touched).toEqual([]);
     expect(fixture.calls).toEqual([]);
     expect(fixture.notifications()).toEqual([]);
     expect(fixture.progress.shown).toEqual([]);
-    expect(rescue.calls).toEqual([]);
+    expect(broker.calls).toEqual([]);
     expect(navigation().navigateToCalls).toEqual([]);
     expect(navigation().errorDialogCalls).toEqual([]);
   });

@@ -1,71 +1,82 @@
 /**
  * The split Case command in real Chromium: the BUILT `case.ribbon.js` and `pin.request.js`
  * (dist/webresources) loaded as classic scripts into a host page that plays the Case form and its
- * `Xrm` (Web API answering the configuration and user-settings reads, Navigation recording
- * `navigateTo`), with Rescue faked on 127.0.0.1 (allowing the page's origin, as the integration
- * service's relay does). The host page loads `case.ribbon.js` with the form, as the enable rule
- * makes the platform do; the test then runs the command as the platform does: it loads
+ * `Xrm` (Web API answering the configuration read and recording the PIN request it creates,
+ * Navigation recording `navigateTo`), with the integration service's PIN broker faked on
+ * 127.0.0.1 on another port — another origin, so the browser's CORS rules apply as they do between
+ * Dynamics and the real service. The host page loads `case.ribbon.js` with the form, as the enable
+ * rule makes the platform do; the test then runs the command as the platform does: it loads
  * `pin.request.js`, runs `LogMeInRescue.Pin.Request.load`, then `LogMeInRescue.Case.Ribbon.requestPin`.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Configuration, UserSettings } from "../../src/model/schema";
+import { Configuration, PinRequest } from "../../src/model/schema";
 import { decodePinDialogData } from "../../src/pin/dialog-data";
 import { FLOW_MISSING_DETAIL } from "../../src/pin/handoff";
 import { PIN_NOTIFICATION_ID } from "../../src/pin/notification";
+import { PIN_NONCE_PATTERN } from "../../src/pin/protocol";
 import { launchChromium } from "../helpers/browser";
 import { assertBuilt, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
-import { RescueFake } from "./support/rescue-fake";
+import { PinServiceFake } from "./support/pin-service-fake";
 
 type Lcid = 1033 | 1043;
 const CASE_ID = "8b0c3c5e-1f2a-4d6b-9e7f-0a1b2c3d4e5f";
 const CONTACT_ID = "4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b";
 const USER_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
-const AUTH_CODE = "stored-auth-code-5b2c81";
-const text = (lcid: Lcid, key: string): string => resxStrings(lcid).get(key) ?? key;
+const PIN_REQUEST_ID = "7d6c5b4a-3928-4716-a5b4-c3d2e1f0a9b8";
+const SSO_PASSWORD = "S3cret-SSO-Pa55word!";
+const text = (lcid: Lcid, key: string, ...args: string[]): string =>
+  (resxStrings(lcid).get(key) ?? key).replace(/\{(\d+)\}/g, (whole, index: string) => args[Number(index)] ?? whole);
 
 /** What the host page's fake Xrm and form recorded. */
 interface Recorded {
-  webApi: { op: string; entity: string }[];
+  webApi: { op: string; entity: string; query?: string; data?: Record<string, unknown> }[];
   navigateTo: { pageInput: { pageType: string; webresourceName: string; data: string }; options: { target: number } }[];
   errorDialogs: { message: string; details: string }[];
   notifications: { message: string; level: string; id: string }[];
   progress: (string | null)[];
 }
 
-/** The Case form page: the fake Xrm and form context (inline: the host is ours), then case.ribbon.js. */
-function casePage(lcid: Lcid, endpoint: string): string {
+/**
+ * The Case form page: the fake Xrm and form context (inline: the host is ours), then case.ribbon.js.
+ * The configuration row holds a secured column's value too, so that a query selecting it would
+ * show it; the fake answers only the selected columns, as the Web API does.
+ */
+function casePage(lcid: Lcid, serviceUrl: string): string {
   const c = Configuration.fields;
-  const u = UserSettings.fields;
   const configuration = {
     [Configuration.primaryId]: "0f0e0d0c-0b0a-4909-8807-060504030201",
-    [c.endpoint]: endpoint,
+    [c.endpoint]: "https://secure.logmeinrescue.com/API",
+    [c.serviceUrl]: serviceUrl,
     [c.companyId]: "1234567",
-    [c.ssoPassword]: "S3cret-SSO-Pa55word!",
-    [c.requireActiveTechConsole]: false,
-    [c.doNotPassCField1]: false,
+    [c.ssoPassword]: SSO_PASSWORD,
   };
-  const settings = { [UserSettings.primaryId]: "6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098", [u.techId]: "4242", [u.ssoId]: "dana.sso", [u.authCode]: AUTH_CODE };
   const attributes = {
     customerid: [{ id: `{${CONTACT_ID.toUpperCase()}}`, name: "Jan de Vries", entityType: "contact" }],
     ticketnumber: "CAS-01001-Z8K4P2",
-    emailaddress: "jan.devries@example.nl",
     statecode: 0,
   };
-  const rows = { [Configuration.entity]: [configuration], [UserSettings.entity]: [settings] };
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Case - Dynamics 365</title><link rel="icon" href="data:,">
     <script>
       const strings = ${JSON.stringify(Object.fromEntries(resxStrings(lcid)))};
-      const rows = ${JSON.stringify(rows)};
+      const configuration = ${JSON.stringify(configuration)};
       const attributes = ${JSON.stringify(attributes)};
       const recorded = window.__recorded = { webApi: [], navigateTo: [], errorDialogs: [], notifications: [], progress: [] };
       const done = (value) => Promise.resolve(value);
+      const selected = (query) => ((/[?&]\\$select=([^&]*)/.exec(query || "") || [])[1] || "").split(",").filter(Boolean);
+      document.cookie = "CrmOwinAuth=session-cookie-of-the-org; path=/";
       window.Xrm = {
         WebApi: {
-          retrieveMultipleRecords: (entity) => { recorded.webApi.push({ op: "retrieveMultipleRecords", entity }); return done({ entities: rows[entity] || [] }); },
+          retrieveMultipleRecords: (entity, query) => {
+            recorded.webApi.push({ op: "retrieveMultipleRecords", entity, query });
+            if (entity !== "${Configuration.entity}") return done({ entities: [] });
+            return done({ entities: [Object.fromEntries(selected(query).map((column) => [column, configuration[column]]))] });
+          },
           retrieveRecord: (entity) => { recorded.webApi.push({ op: "retrieveRecord", entity }); return done({}); },
-          createRecord: (entity) => { recorded.webApi.push({ op: "createRecord", entity }); return done({ entityType: entity, id: "" }); },
+          createRecord: (entity, data) => { recorded.webApi.push({ op: "createRecord", entity, data }); return done({ entityType: entity, id: "{${PIN_REQUEST_ID.toUpperCase()}}" }); },
           updateRecord: (entity, id) => { recorded.webApi.push({ op: "updateRecord", entity }); return done({ entityType: entity, id }); },
         },
         Utility: {
@@ -95,25 +106,35 @@ function casePage(lcid: Lcid, endpoint: string): string {
     </head><body><h1>Case CAS-01001-Z8K4P2</h1></body></html>`;
 }
 
-const rescue = new RescueFake();
+/** A 127.0.0.1 port nothing listens on (a server is started and closed again). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+const service = new PinServiceFake();
 let server: StaticServer;
 let browser: Browser;
 let context: BrowserContext;
+/** The service URL each case page's configuration holds (the fake's, unless a test changes it). */
+let serviceUrl = "";
 
 beforeAll(async () => {
   assertBuilt("lmi_/scripts/case.ribbon.js");
   assertBuilt("lmi_/scripts/pin.request.js");
-  await rescue.start();
+  await service.start();
   server = await startStaticServer([
     (request, response) => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       if (url.pathname !== "/case.html") return false;
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      response.end(casePage(url.searchParams.get("lcid") === "1043" ? 1043 : 1033, rescue.endpoint));
+      response.end(casePage(url.searchParams.get("lcid") === "1043" ? 1043 : 1033, serviceUrl));
       return true;
     },
   ]);
-  rescue.allowOrigin = server.url;
   browser = await launchChromium();
   context = await browser.newContext();
 }, 60_000);
@@ -122,11 +143,13 @@ afterAll(async () => {
   await context.close();
   await browser.close();
   await server.close();
-  await rescue.close();
+  await service.close();
 });
 
 beforeEach(() => {
-  rescue.reset();
+  service.reset();
+  service.allowOrigin = server.url;
+  serviceUrl = service.url;
 });
 
 async function openCase(lcid: Lcid): Promise<{ page: Page; errors: string[]; consoleErrors: string[] }> {
@@ -177,31 +200,33 @@ async function runCommand(page: Page, { withFlowAction }: { withFlowAction: bool
 }
 
 describe("the split Request PIN command in Chromium (built scripts)", () => {
-  it("case.ribbon.js loads with the form inertly; the command loads pin.request.js, gets the PIN from Rescue and opens lmi_/pages/pin.html with it", async () => {
+  it("case.ribbon.js loads with the form inertly; the command loads pin.request.js, records the PIN request, asks the service across origins and opens lmi_/pages/pin.html with the PIN", async () => {
     const { page, errors, consoleErrors } = await openCase(1033);
     expect(await namespaces(page)).toEqual(["Case.Ribbon"]);
     expect(await canRequestPin(page)).toBe(true);
     expect(await recorded(page)).toEqual({ webApi: [], navigateTo: [], errorDialogs: [], notifications: [], progress: [] });
-    expect(rescue.calls).toEqual([]);
+    expect(service.requests).toEqual([]);
 
     await runCommand(page, { withFlowAction: true });
     expect(await namespaces(page)).toEqual(["Case.Ribbon", "Pin.Request"]);
 
-    const [call, ...moreCalls] = rescue.calls;
-    expect(moreCalls).toEqual([]);
-    expect(call).toMatchObject({ method: "requestPINCode", httpMethod: "POST", origin: server.url, contentType: "application/x-www-form-urlencoded; charset=UTF-8" });
-    expect(call?.fields).toEqual({
-      cfield0: "Jan de Vries",
-      cfield1: "jan.devries@example.nl",
-      cfield2: "CAS-01001-Z8K4P2",
-      tracking0: CASE_ID,
-      notechconsole: "1",
-      authcode: AUTH_CODE,
-      NodeId: "4242",
-    });
-
     const seen = await recorded(page);
-    expect(seen.webApi.map((op) => `${op.op} ${op.entity}`)).toEqual([`retrieveMultipleRecords ${Configuration.entity}`, `retrieveMultipleRecords ${UserSettings.entity}`]);
+    expect(seen.webApi.map((op) => `${op.op} ${op.entity}`)).toEqual([`retrieveMultipleRecords ${Configuration.entity}`, `createRecord ${PinRequest.entity}`]);
+    expect(seen.webApi[0]?.query).toBe("?$select=lmi_serviceurl&$filter=statecode eq 0&$orderby=modifiedon desc&$top=1");
+    const created = seen.webApi[1]?.data ?? {};
+    expect(created.lmi_nonce).toMatch(PIN_NONCE_PATTERN);
+    expect(created["lmi_caseid@odata.bind"]).toBe(`/incidents(${CASE_ID})`);
+
+    // What really crossed the wire: the CORS preflight, then one POST with exactly {requestId, nonce}, no cookie.
+    expect(service.requests.map((request) => `${request.method} ${request.path}`)).toEqual(["OPTIONS /api/pin", "POST /api/pin"]);
+    const [preflight, post] = service.requests;
+    expect(preflight?.headers["access-control-request-method"]).toBe("POST");
+    expect(post?.headers.origin).toBe(server.url);
+    expect(post?.headers["content-type"]).toBe("application/json");
+    expect(post?.headers.cookie).toBeUndefined();
+    expect(post?.headers.authorization).toBeUndefined();
+    expect(JSON.parse(post?.rawBody ?? "null")).toEqual({ requestId: PIN_REQUEST_ID, nonce: created.lmi_nonce });
+
     const [dialog, ...moreDialogs] = seen.navigateTo;
     expect(moreDialogs).toEqual([]);
     expect(dialog?.pageInput).toMatchObject({ pageType: "webresource", webresourceName: "lmi_/pages/pin.html" });
@@ -212,6 +237,52 @@ describe("the split Request PIN command in Chromium (built scripts)", () => {
     expect(seen.progress).toEqual([text(1033, "Ribbon.Progress"), null]);
     expect(errors).toEqual([]);
     expect(consoleErrors).toEqual([]);
+
+    // A repeat click on the same page: one Dataverse create and one service call, a fresh nonce.
+    await runCommand(page, { withFlowAction: false });
+    const again = await recorded(page);
+    expect(again.webApi.slice(2).map((op) => `${op.op} ${op.entity}`)).toEqual([`createRecord ${PinRequest.entity}`]);
+    expect(again.webApi[2]?.data?.lmi_nonce).not.toBe(created.lmi_nonce);
+    expect(service.pinPosts()).toHaveLength(2);
+    expect(again.navigateTo).toHaveLength(2);
+
+    // No secret of the configuration (which the fake Web API holds) reached the requests, the UI, the body's DOM or the console.
+    const visible = JSON.stringify({ requests: service.requests, recorded: again, body: await page.evaluate(() => document.body.outerHTML), consoleErrors });
+    expect(visible).not.toContain(SSO_PASSWORD);
+    await page.close();
+  });
+
+  it("a service that refuses this origin (CORS) gets its own message naming ALLOWED_ORIGIN's value, in Dutch", async () => {
+    service.allowOrigin = "https://contoso.crm4.dynamics.com";
+    const { page, errors } = await openCase(1043);
+    await runCommand(page, { withFlowAction: true });
+    const seen = await recorded(page);
+    const message = text(1043, "Ribbon.Error.serviceCors", service.url, server.url);
+    expect(seen.errorDialogs.map((dialog) => dialog.message)).toEqual([message]);
+    expect(seen.notifications).toEqual([{ message: text(1043, "Ribbon.Notification", message), level: "ERROR", id: PIN_NOTIFICATION_ID }]);
+    // The browser sent the preflight (refused), then probed /healthz without CORS.
+    expect(service.requests.map((request) => `${request.method} ${request.path}`)).toEqual(["OPTIONS /api/pin", "GET /healthz"]);
+    expect(seen.navigateTo).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a refusal the service answers with CORS headers shows that word's message", async () => {
+    service.answer = { status: 409, json: { error: "REQUEST_USED" } };
+    const { page } = await openCase(1033);
+    await runCommand(page, { withFlowAction: true });
+    expect((await recorded(page)).errorDialogs.map((dialog) => dialog.message)).toEqual([text(1033, "Ribbon.Error.REQUEST_USED")]);
+    await page.close();
+  });
+
+  it("a service that cannot be reached gets its own message", async () => {
+    serviceUrl = `http://127.0.0.1:${await closedPort()}`;
+    const { page, errors } = await openCase(1033);
+    await runCommand(page, { withFlowAction: true });
+    const seen = await recorded(page);
+    expect(seen.errorDialogs.map((dialog) => dialog.message)).toEqual([text(1033, "Ribbon.Error.serviceUnreachable", serviceUrl)]);
+    expect(seen.progress).toEqual([text(1033, "Ribbon.Progress"), null]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -222,10 +293,10 @@ describe("the split Request PIN command in Chromium (built scripts)", () => {
     const message = text(1043, "Ribbon.Error.flowNotLoaded");
     const seen = await recorded(page);
     expect(seen.errorDialogs).toEqual([{ message, details: FLOW_MISSING_DETAIL }]);
-    expect(seen.notifications).toEqual([{ message: text(1043, "Ribbon.Notification").replace("{0}", message), level: "ERROR", id: PIN_NOTIFICATION_ID }]);
+    expect(seen.notifications).toEqual([{ message: text(1043, "Ribbon.Notification", message), level: "ERROR", id: PIN_NOTIFICATION_ID }]);
     expect(seen.navigateTo).toEqual([]);
     expect(seen.webApi).toEqual([]);
-    expect(rescue.calls).toEqual([]);
+    expect(service.requests).toEqual([]);
     expect(consoleErrors.join("\n")).toContain("LogMeInRescue.Pin.Request.requestPin is not defined");
     expect(errors).toEqual([]);
     await page.close();

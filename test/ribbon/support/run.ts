@@ -6,9 +6,20 @@ import type * as Flow from "../../../src/scripts/pin.request";
 import { xrmPinUi } from "../../../src/xrm/pin-ui";
 import { xrmTranslator } from "../../../src/xrm/strings";
 import { xrmDataverseClient } from "../../../src/xrm/web-api";
+import type { BrokerFake } from "./broker-fake";
+import { ORIGIN } from "./case-fixture";
 
 interface GlobalNamespace {
   LogMeInRescue?: { Pin?: { Request?: unknown } };
+}
+
+/**
+ * The page's globals the flow entry uses at the click: `fetch` answered by `broker`, and the
+ * page's `location` (its origin is the Dynamics organisation). `crypto` is Node's own.
+ */
+export function installPage(broker: BrokerFake): void {
+  vi.stubGlobal("fetch", broker.fetch);
+  vi.stubGlobal("location", { origin: ORIGIN });
 }
 
 /**
@@ -40,18 +51,15 @@ export async function loadRibbon({ flow = true }: { flow?: boolean } = {}): Prom
   return import("../../../src/scripts/case.ribbon");
 }
 
-/** A session wired like the flow entry's, with the Rescue timeout and the poll-rate delay injectable. */
-export function session(options: { timeoutMs?: number; pollRetryDelayMs?: number } = {}): RequestPin {
+/** A session wired like the flow entry's, with the service timeouts and the random source injectable. */
+export function session(broker: BrokerFake, options: { timeoutMs?: number; probeTimeoutMs?: number; randomBytes?: (bytes: Uint8Array) => Uint8Array } = {}): RequestPin {
   return createPinSession({
     dataverse: xrmDataverseClient(Xrm.WebApi),
-    rescue: { fetch: (input, init) => fetch(input, init), timeoutMs: options.timeoutMs },
-    user: () => {
-      const { userId, userName } = Xrm.Utility.getGlobalContext().userSettings;
-      return { id: userId, name: userName };
-    },
+    service: { fetch: broker.fetch, timeoutMs: options.timeoutMs, probeTimeoutMs: options.probeTimeoutMs },
+    origin: () => ORIGIN,
+    randomBytes: options.randomBytes ?? ((bytes) => crypto.getRandomValues(bytes)),
     t: xrmTranslator(),
     ui: xrmPinUi("lmi_/pages/pin.html"),
-    pollRetryDelayMs: options.pollRetryDelayMs,
   });
 }
 

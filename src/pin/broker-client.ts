@@ -1,0 +1,136 @@
+/**
+ * The browser's one call to the integration service's PIN broker: `POST <service>/api/pin` with
+ * `{requestId, nonce}` as JSON, without cookies or credentials (src/pin/protocol.ts, DESIGN.md §7).
+ *
+ * The answer is the protocol's JSON: a success, or a failure word. Everything else becomes a
+ * `PinError` with its own message:
+ * - no answer within the timeout (20 s) → `serviceTimeout`;
+ * - the request fails without an answer (fetch rejects): the browser does not say why, so
+ *   `<service>/healthz` is probed without CORS (`mode: "no-cors"`). If that succeeds the service is
+ *   up and refused this page's origin (CORS) → `serviceCors`; if it fails too → `serviceUnreachable`;
+ * - an answer that is not the protocol's JSON (a proxy's error page, another server) →
+ *   `serviceBadAnswer`.
+ * The nonce travels only in the request body: it is in no URL, error or log line.
+ */
+import { SERVICE_PATHS, serviceAddress } from "../settings/service-url";
+import { PinError, type FailureContext } from "./failures";
+import { readPinBrokerSuccess, type PinBrokerConfigField, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "./protocol";
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** How long the agent waits for the service's answer. */
+export const DEFAULT_SERVICE_TIMEOUT_MS = 20_000;
+/** How long the health probe after a failed request may take. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+
+export interface BrokerTransport {
+  fetch: FetchLike;
+  /** Default 20 s. */
+  timeoutMs?: number;
+  /** Default 5 s. */
+  probeTimeoutMs?: number;
+}
+
+/**
+ * A failure answer as the browser reads it: the protocol's `PinBrokerFailure`, except that `method`
+ * is any identifier (it only goes into the console detail). protocol.ts's `readPinBrokerFailure`
+ * compares `method` with the Rescue method names, and no browser bundle may contain those.
+ */
+export type BrokerFailure = Omit<PinBrokerFailure, "method"> & { method?: string };
+
+export type BrokerAnswer = { ok: true; success: PinBrokerSuccess } | { ok: false; failure: BrokerFailure; status: number };
+
+const WORD = /^[A-Z][A-Z0-9_]{0,39}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CONFIG_FIELD = /^(endpoint|companyId|ssoPassword)$/;
+
+/** `value` when it is a string matching `pattern`. */
+const matching = (value: unknown, pattern: RegExp): string | undefined => (typeof value === "string" && pattern.test(value) ? value : undefined);
+/** `value` as a whole number ≥ 0 when it is a finite number. */
+const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined);
+
+/** Reads a parsed JSON answer as a failure (each field checked; bad ones left out), or null when it carries no well-formed word. */
+export function readBrokerFailure(body: unknown): BrokerFailure | null {
+  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const error = matching(raw.error, WORD);
+  if (!error) return null;
+  const settingsId = matching(raw.settingsId, /^[\da-f-]{36}$/i)?.toLowerCase();
+  return {
+    error,
+    method: matching(raw.method, /^\w{1,40}$/),
+    emailAsSsoId: matching(raw.emailAsSsoId, /^.{1,320}$/),
+    field: matching(raw.field, CONFIG_FIELD) as PinBrokerConfigField | undefined,
+    status: count(raw.status),
+    settingsId: settingsId && GUID.test(settingsId) ? settingsId : undefined,
+    retryAfterSeconds: count(raw.retryAfterSeconds),
+  };
+}
+
+/** Runs `send` with an AbortSignal that fires after `timeoutMs`; tells whether it fired. */
+async function withTimeout<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { error: unknown; timedOut: boolean }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return { value: await send(controller.signal) };
+  } catch (error) {
+    return { error, timedOut: controller.signal.aborted };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether the service answers at all, CORS aside: an opaque answer to a no-cors GET of /healthz. */
+async function serviceIsUp(root: string, transport: BrokerTransport): Promise<boolean> {
+  const probe = await withTimeout(transport.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, (signal) =>
+    transport.fetch(serviceAddress(root, SERVICE_PATHS.health), { method: "GET", mode: "no-cors", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer", signal }),
+  );
+  return "value" in probe;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Asks the service at `root` for the PIN of the PIN request `request`. Rejects only with a
+ * PinError (`context.origin` is named in the CORS message, for the service's `ALLOWED_ORIGIN`).
+ */
+export async function askServiceForPin(root: string, request: PinBrokerRequest, transport: BrokerTransport, context: FailureContext): Promise<BrokerAnswer> {
+  const address = serviceAddress(root, SERVICE_PATHS.pin);
+  const timeoutMs = transport.timeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS;
+  const sent = await withTimeout(timeoutMs, async (signal) => {
+    const response = await transport.fetch(address, {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ requestId: request.requestId, nonce: request.nonce } satisfies PinBrokerRequest),
+      signal,
+    });
+    return { status: response.status, text: await response.text() };
+  });
+
+  if ("error" in sent) {
+    if (sent.timedOut) throw new PinError("serviceTimeout", `POST ${address}: no answer in ${timeoutMs} ms`, [Math.ceil(timeoutMs / 1000)]);
+    const detail = `POST ${address}: ${describe(sent.error)}`;
+    if (await serviceIsUp(root, transport)) throw new PinError("serviceCors", `${detail}; ${SERVICE_PATHS.health} answers: CORS refused`, [root, context.origin]);
+    throw new PinError("serviceUnreachable", `${detail}; ${SERVICE_PATHS.health} fails too`, [root]);
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(sent.value.text);
+  } catch {
+    body = undefined;
+  }
+  if (sent.value.status === 200) {
+    const success = readPinBrokerSuccess(body);
+    if (success) return { ok: true, success };
+  } else {
+    const failure = readBrokerFailure(body);
+    if (failure) return { ok: false, failure, status: sent.value.status };
+  }
+  throw new PinError("serviceBadAnswer", `POST ${address}: HTTP ${sent.value.status}, not the broker's JSON`, [sent.value.status]);
+}
