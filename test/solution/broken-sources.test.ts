@@ -3,11 +3,10 @@
  * copies the project to a temporary folder, breaks one thing, and runs `node build.mjs` there.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { schemasDir } from "../../src/packaging/xsd";
 import { PROJECT_ROOT } from "./built-package";
 
 const copies: string[] = [];
@@ -15,7 +14,7 @@ const copies: string[] = [];
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "lmi-broken-"));
   copies.push(dir);
-  for (const entry of ["build.mjs", "package.json", "tsconfig.json", "src", "webresources", "solution"]) {
+  for (const entry of ["build.mjs", "package.json", "tsconfig.json", "src", "webresources", "solution", "schemas"]) {
     cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
@@ -26,7 +25,6 @@ function build(dir: string): { status: number | null; output: string } {
   const run = spawnSync(process.execPath, ["build.mjs", "--out", join(dir, "dist")], {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, LMI_SCHEMAS_DIR: schemasDir(PROJECT_ROOT) },
   });
   return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
@@ -109,5 +107,29 @@ describe("the build stops on broken sources", () => {
     const result = build(dir);
     expect(result.status).toBe(1);
     expect(result.output).toMatch(/customizations\.xml: XSD: .*level.*Everywhere/);
+  });
+
+  it("names an XSD violation in a form control outside its parameters (the part the schemas check laxly)", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/lmi_session/FormXml/main/{a18c3e27-aa3d-5a5f-a5aa-88a1548f4a0c}.xml"), 'datafieldname="lmi_rescuesessionid" disabled="false"', 'datafieldname="lmi_rescuesessionid" disabled="nope"');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/customizations\.xml: XSD: line \d+: Element 'control', attribute 'disabled': 'nope' is not a valid value/);
+  });
+
+  it("stops when a schema file is missing", () => {
+    const dir = copyProject();
+    rmSync(join(dir, "schemas/dataverse/FormXml.xsd"));
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("schemas/dataverse/FormXml.xsd: is missing; customizations.xml cannot be validated without it");
+  });
+
+  it("stops when a schema file was edited without its checksum", () => {
+    const dir = copyProject();
+    appendFileSync(join(dir, "schemas/dataverse/Fetch.xsd"), "<!-- loosened -->");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("schemas/dataverse/Fetch.xsd: does not match its checksum in SHA256SUMS");
   });
 });

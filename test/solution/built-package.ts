@@ -36,7 +36,7 @@ export function unpack(zip: Uint8Array): { pkg: SolutionPackage; entries: Map<st
 
 export async function buildIntoTemp(): Promise<BuiltSolution> {
   const outDir = mkdtempSync(join(tmpdir(), "lmi-build-"));
-  const result = await buildSolution({ root: PROJECT_ROOT, outDir, minify: true, requireXsd: true });
+  const result = await buildSolution({ root: PROJECT_ROOT, outDir, minify: true });
   const managed = unpack(readFileSync(result.managedZip));
   const unmanaged = unpack(readFileSync(result.unmanagedZip));
   return { result, outDir, managed: managed.pkg, unmanaged: unmanaged.pkg, managedEntries: managed.entries };
