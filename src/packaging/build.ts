@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { parseResx } from "../strings/resx";
 import { assembleCustomizations, assembleSolutionManifest, contentTypesXml, rootComponentsFor, solutionVersion } from "./assemble";
 import { bundleScripts } from "./bundle";
-import { checkPackage, type SolutionPackage } from "./checks";
+import { checkPackage, REQUIRED_LANGUAGES, type SolutionPackage } from "./checks";
 import { BuildError, ProblemList } from "./problems";
 import { dependencyXml, discoverWebResources, partNameFor, webResourceElement, type WebResourcePlan } from "./web-resources";
 import { CUSTOMIZATIONS_XSD, SCHEMAS_FOLDER, SchemaSetError, schemasDir, validateWithXsd } from "./xsd";
@@ -59,10 +59,11 @@ function listTypeScript(dir: string): string[] {
 }
 
 /**
- * Literal `t("Key")` calls in the web resource sources must name a key of the English strings.
- * Keys built at run time (`t("Ribbon.Error." + word)`) are not literal and are left to the tests.
+ * Literal `t("Key")` calls in the web resource sources must name a key of every language's strings
+ * (`languages`: the strings file's path → its keys). Keys built at run time
+ * (`t("Ribbon.Error." + word)`) are not literal and are left to the tests.
  */
-function checkStringKeysUsed(root: string, englishKeys: ReadonlySet<string>, problems: ProblemList): void {
+function checkStringKeysUsed(root: string, languages: ReadonlyMap<string, ReadonlySet<string>>, problems: ProblemList): void {
   const sources = listTypeScript(join(root, "src")).filter((file) => {
     const rel = relative(root, file).split(sep).join("/");
     return !rel.startsWith("src/service/") && !rel.startsWith("src/packaging/");
@@ -71,9 +72,10 @@ function checkStringKeysUsed(root: string, englishKeys: ReadonlySet<string>, pro
     const text = readFileSync(file, "utf8");
     for (const match of text.matchAll(/\bt\(\s*(["'])([A-Za-z0-9_.]+)\1\s*[,)]/g)) {
       const key = match[2] ?? "";
-      if (!englishKeys.has(key)) {
+      for (const [stringsFile, keys] of languages) {
+        if (keys.has(key)) continue;
         const line = text.slice(0, match.index).split("\n").length;
-        problems.add(`${relative(root, file).split(sep).join("/")}:${line}`, `t("${key}") has no string in webresources/lmi_/strings/Strings.1033.resx`);
+        problems.add(`${relative(root, file).split(sep).join("/")}:${line}`, `t("${key}") has no string in ${stringsFile}`);
       }
     }
   }
@@ -121,10 +123,15 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   for (const resource of discovery.included) {
     contents.set(resource.name, resource.source.kind === "bundle" ? Buffer.from(bundled.get(resource.name) ?? "", "utf8") : readFileSync(join(root, resource.source.path)));
   }
-  const english = discovery.included.find((resource) => resource.name === "lmi_/strings/Strings.1033.resx");
-  if (english) checkStringKeysUsed(root, new Set(parseResx(Buffer.from(contents.get(english.name) ?? new Uint8Array()).toString("utf8")).keys()), problems);
-
   const strings = discovery.included.filter((resource) => resource.type === 12 && resource.name.startsWith("lmi_/strings/Strings."));
+  const stringKeys = new Map(
+    REQUIRED_LANGUAGES.flatMap((language) => {
+      const file = strings.find((resource) => resource.name === `lmi_/strings/Strings.${language}.resx`);
+      return file ? [[`webresources/${file.name}`, new Set(parseResx(Buffer.from(contents.get(file.name) ?? new Uint8Array()).toString("utf8")).keys())] as const] : [];
+    }),
+  );
+  checkStringKeysUsed(root, stringKeys, problems);
+
   const elements = discovery.included.map((resource: WebResourcePlan) => webResourceElement(resource, resource.type === 3 ? dependencyXml(resource, strings) : ""));
   const customizationsXml = assembleCustomizations(root, elements, problems);
   problems.throwIfAny();

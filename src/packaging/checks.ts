@@ -182,10 +182,41 @@ function checkStrings(webResources: readonly PackagedWebResource[], findings: Fi
     }
   }
   const stringsFiles = resxFiles.filter((resource) => resource.name.startsWith("lmi_/strings/Strings."));
+  checkPageTextKeys(webResources, stringsFiles, findings);
   for (const script of webResources.filter((resource) => resource.type === 3)) {
     const declared = new Set([...script.dependencyXml.matchAll(/<Library\s[^>]*name="([^"]+)"/g)].map((m) => m[1]));
     const missing = stringsFiles.filter((strings) => !declared.has(strings.name)).map((strings) => strings.name);
     if (missing.length > 0) findings.add(script.name, `does not declare the strings as dependencies (getResourceString would return null): ${missing.join(", ")}`);
+  }
+}
+
+/** The attribute whose value an HTML page shows as the string of that key (src/configuration/page-view.ts). */
+export const PAGE_TEXT_KEY_ATTRIBUTE = "data-lmi-text";
+
+/**
+ * Every key an HTML page names resolves in every required language: the `data-lmi-text` keys, and
+ * the value of any other `data-lmi-*` attribute that has the shape of a string key (a key's first
+ * part, such as `Config.`, then more dotted parts), so a key moved to another attribute is still
+ * checked. State attributes (`data-lmi-state="ready"`) have no such shape.
+ */
+function checkPageTextKeys(webResources: readonly PackagedWebResource[], stringsFiles: readonly PackagedWebResource[], findings: Findings): void {
+  const languages = REQUIRED_LANGUAGES.map((language) => {
+    const file = stringsFiles.find((resource) => resource.name === `lmi_/strings/Strings.${language}.resx`);
+    return { name: `lmi_/strings/Strings.${language}.resx`, keys: new Set(file ? parseResx(decoder.decode(file.content)).keys() : []) };
+  });
+  const firstParts = new Set(languages.flatMap((language) => [...language.keys].map((key) => key.split(".")[0] ?? "")));
+  const keyShaped = (value: string): boolean => /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(value) && firstParts.has(value.split(".")[0] ?? "");
+  for (const page of webResources.filter((resource) => resource.type === 1 && resource.content)) {
+    const html = decoder.decode(page.content);
+    for (const match of html.matchAll(/\s(data-lmi-[a-z0-9-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+      const attribute = match[1] ?? "";
+      const key = match[2] ?? match[3] ?? "";
+      if (attribute !== PAGE_TEXT_KEY_ATTRIBUTE && !keyShaped(key)) continue;
+      const line = html.slice(0, match.index).split("\n").length;
+      for (const language of languages) {
+        if (!language.keys.has(key)) findings.add(page.name, `line ${line}: ${attribute}="${key}" has no string in ${language.name}, so the page would show the key`);
+      }
+    }
   }
 }
 

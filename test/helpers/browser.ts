@@ -8,7 +8,8 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Frame } from "playwright-core";
+import { parseResx } from "../../src/strings/resx";
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -116,4 +117,28 @@ export async function launchChromium(): Promise<Browser> {
 /** axe-core's browser build, to inject into a page under test for an accessibility scan. */
 export function axeSource(): string {
   return readFileSync(resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js"), "utf8");
+}
+
+/**
+ * Text a person sees or hears in `frame` that looks like a string key instead of a string: a word
+ * starting with one of the RESX keys' first parts ("Common.", "Config.", "Pin.", …) followed by
+ * more dotted parts, such as `Common.Save`. Looks at the rendered text (including text only screen
+ * readers get), the document title, and the attributes that are shown or spoken (title,
+ * placeholder, aria-label, alt, button values).
+ */
+export async function stringKeysShown(frame: Frame): Promise<string[]> {
+  const english = parseResx(readFileSync(resolve(import.meta.dirname, "../../webresources/lmi_/strings/Strings.1033.resx"), "utf8"));
+  const prefixes = [...new Set([...english.keys()].map((key) => key.split(".")[0] ?? ""))].filter(Boolean);
+  const keyLike = new RegExp(`\\b(?:${prefixes.join("|")})(?:\\.[A-Za-z0-9_]+)+`, "g");
+  const texts = await frame.evaluate(() => {
+    const shown: string[] = [document.title, document.body.innerText];
+    for (const element of Array.from(document.querySelectorAll("[title], [placeholder], [aria-label], [alt], input[type=button], input[type=submit]"))) {
+      for (const attribute of ["title", "placeholder", "aria-label", "alt", "value"]) {
+        const value = element.getAttribute(attribute);
+        if (value) shown.push(value);
+      }
+    }
+    return shown;
+  });
+  return texts.flatMap((text) => text.match(keyLike) ?? []);
 }

@@ -93,6 +93,24 @@ describe("the build stops on broken sources", () => {
     expect(result.output).toContain('src/strings/unknown-key.ts:4: t("Common.NoSuchString") has no string in webresources/lmi_/strings/Strings.1033.resx');
   });
 
+  it("names a string key that only a page's HTML uses once the strings files lose it", () => {
+    const dir = copyProject();
+    for (const lcid of [1033, 1043]) edit(join(dir, `webresources/lmi_/strings/Strings.${lcid}.resx`), /<data name="Config\.RequiredNote"[\s\S]*?<\/data>\s*/, "");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    for (const lcid of [1033, 1043]) {
+      expect(result.output).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-text="Config\\.RequiredNote" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+    }
+  });
+
+  it("names a t() key that the Dutch strings lack", () => {
+    const dir = copyProject();
+    edit(join(dir, "webresources/lmi_/strings/Strings.1043.resx"), /<data name="Ribbon\.Progress"[\s\S]*?<\/data>\s*/, "");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/src\/pin\/session\.ts:\d+: t\("Ribbon\.Progress"\) has no string in webresources\/lmi_\/strings\/Strings\.1043\.resx/);
+  });
+
   it("names a source file that is not well-formed XML", () => {
     const dir = copyProject();
     edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");

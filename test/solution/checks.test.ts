@@ -88,6 +88,24 @@ describe("semantic checks", () => {
     expect(messages(problems)).toContain("lmi_/strings/Strings.1043.resx: is missing 1 key(s) other languages have: Common.Copied");
   });
 
+  it("catch a key a page names that the strings do not have, in each language", () => {
+    const problems = mutate((pkg) => {
+      const pagePart = [...pkg.parts.keys()].find((name) => name.startsWith("WebResources/lmi_pagesconfigurationhtml"));
+      if (!pagePart) throw new Error("test setup: no configuration page part");
+      const html = new TextDecoder().decode(pkg.parts.get(pagePart));
+      const parts = new Map(pkg.parts);
+      const changed = replaceOnce(html, 'data-lmi-text="Config.RequiredNote"', 'data-lmi-text="Config.NoSuchNote"');
+      parts.set(pagePart, new TextEncoder().encode(replaceOnce(changed, 'data-lmi-state="', 'data-lmi-title="Config.Key.NoSuchTitle" data-lmi-state="')));
+      return { parts };
+    });
+    const text = messages(problems).join("\n");
+    for (const lcid of [1033, 1043]) {
+      expect(text).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-text="Config\\.NoSuchNote" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+      expect(text).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-title="Config\\.Key\\.NoSuchTitle" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+    }
+    expect(text).not.toContain("data-lmi-state");
+  });
+
   it("catch solution.xml without the configuration page", () => {
     const problems = mutate((pkg) => ({ solutionXml: replaceOnce(pkg.solutionXml, /<ConfigurationPage>[^<]*<\/ConfigurationPage>/, "") }));
     expect(messages(problems)).toContain("solution.xml: <SolutionManifest> has no <ConfigurationPage>");
