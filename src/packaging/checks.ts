@@ -134,6 +134,8 @@ export function checkPackage(pkg: SolutionPackage, expectations: PackageExpectat
   checkLocLabels(doc, pkg.customizationsXml, findings);
   checkRibbonIds(doc, findings);
   checkAttributes(doc, findings);
+  checkColumnTypes(doc, findings);
+  checkCaseRelationships(doc, findings);
   checkUniqueIds(doc, findings);
   checkAppModules(doc, findings);
   checkSolutionManifest(pkg, byName, expectations, findings);
@@ -440,6 +442,56 @@ function checkAttributes(doc: XmlNode, findings: Findings): void {
     const columns = columnsByEntity.get(referencing);
     if (columns && column && !columns.has(column.toLowerCase())) {
       findings.add("customizations.xml", `relationship ${attr(relationship, "Name") ?? "?"} uses column "${column}", which ${referencing} does not have`);
+    }
+  }
+}
+
+/** Column types no custom column of ours may have, with what to use instead. */
+export const REFUSED_COLUMN_TYPES: Readonly<Record<string, string>> = {
+  bigint: "real exports carry no custom big integer column and an import may refuse one; use decimal with precision 0 (<Accuracy>0</Accuracy>), as DESIGN §5 does for lmi_transmitted",
+};
+
+function checkColumnTypes(doc: XmlNode, findings: Findings): void {
+  for (const entity of findAll(doc, "Entity")) {
+    const entityName = textOf(entity, "Name").toLowerCase();
+    for (const attribute of findAll(entity, "attribute")) {
+      const logicalName = (textOf(attribute, "LogicalName") || (attr(attribute, "PhysicalName") ?? "")).toLowerCase();
+      if (!logicalName.startsWith(`${CUSTOMIZATION_PREFIX}_`)) continue;
+      const type = textOf(attribute, "Type");
+      const instead = REFUSED_COLUMN_TYPES[type];
+      if (instead) findings.add("customizations.xml", `column ${entityName}.${logicalName} is <Type>${type}</Type>: ${instead}`);
+    }
+  }
+}
+
+/**
+ * DESIGN §5: every relationship from the Case to one of our tables is referential. The platform
+ * refuses to reassign a Case whose related rows cascade the assignment to someone who may not
+ * assign them (sessions belong to the integration user), so the service's reassignment, agents,
+ * queues and routing would fail. CascadeMerge is not in the 9.0.0.2090 schema, so it is not written.
+ */
+export const CASE_RELATIONSHIP_CASCADES: Readonly<Record<string, string>> = {
+  CascadeAssign: "NoCascade",
+  CascadeShare: "NoCascade",
+  CascadeUnshare: "NoCascade",
+  CascadeReparent: "NoCascade",
+  CascadeDelete: "RemoveLink",
+};
+const OPTIONAL_CASE_RELATIONSHIP_CASCADES: Readonly<Record<string, string>> = { CascadeRollupView: "NoCascade" };
+
+function checkCaseRelationships(doc: XmlNode, findings: Findings): void {
+  for (const relationship of findAll(doc, "EntityRelationship")) {
+    const referenced = textOf(relationship, "ReferencedEntityName").toLowerCase();
+    const referencing = textOf(relationship, "ReferencingEntityName").toLowerCase();
+    if (referenced !== "incident" || !referencing.startsWith(`${CUSTOMIZATION_PREFIX}_`)) continue;
+    const name = attr(relationship, "Name") ?? "?";
+    for (const [element, expected] of Object.entries(CASE_RELATIONSHIP_CASCADES)) {
+      const actual = textOf(relationship, element);
+      if (actual !== expected) findings.add("customizations.xml", `relationship ${name} (Case → ${referencing}) has ${element} ${actual ? `"${actual}"` : "missing"}; it must be ${expected}: a relationship from the Case to our tables is referential (DESIGN §5)`);
+    }
+    for (const [element, expected] of Object.entries(OPTIONAL_CASE_RELATIONSHIP_CASCADES)) {
+      const actual = textOf(relationship, element);
+      if (actual && actual !== expected) findings.add("customizations.xml", `relationship ${name} (Case → ${referencing}) has ${element} "${actual}"; it must be ${expected} or left out (DESIGN §5)`);
     }
   }
 }

@@ -111,6 +111,27 @@ describe("the build stops on broken sources", () => {
     expect(result.output).toMatch(/src\/pin\/session\.ts:\d+: t\("Ribbon\.Progress"\) has no string in webresources\/lmi_\/strings\/Strings\.1043\.resx/);
   });
 
+  it("names a bigint column", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/lmi_session/Entity.xml"), /(<attribute PhysicalName="lmi_transmitted">\s*)<Type>decimal<\/Type>/, "$1<Type>bigint</Type>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("customizations.xml (managed): column lmi_session.lmi_transmitted is <Type>bigint</Type>");
+  });
+
+  it("names a parental cascade from the Case to the sessions", () => {
+    const dir = copyProject();
+    const relationships = join(dir, "solution/Other/Relationships/Incident.xml");
+    for (const element of ["CascadeAssign", "CascadeReparent", "CascadeShare", "CascadeUnshare"]) edit(relationships, `<${element}>NoCascade</${element}>`, `<${element}>Cascade</${element}>`);
+    edit(relationships, "<CascadeDelete>RemoveLink</CascadeDelete>", "<CascadeDelete>Cascade</CascadeDelete>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    for (const element of ["CascadeAssign", "CascadeShare", "CascadeUnshare", "CascadeReparent"]) {
+      expect(result.output).toContain(`customizations.xml (managed): relationship lmi_incident_lmi_session (Case → lmi_session) has ${element} "Cascade"; it must be NoCascade`);
+    }
+    expect(result.output).toContain('relationship lmi_incident_lmi_session (Case → lmi_session) has CascadeDelete "Cascade"; it must be RemoveLink');
+  });
+
   it("names a source file that is not well-formed XML", () => {
     const dir = copyProject();
     edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");

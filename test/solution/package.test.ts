@@ -72,7 +72,8 @@ describe("customizations.xml", () => {
     const buttons = findAll(doc, "Button").map((button) => attr(button, "Id"));
     expect(buttons).toContain("lmi.incident.RequestPin.Button");
     const relationship = findAll(doc, "EntityRelationship").find((node) => attr(node, "Name") === "lmi_incident_lmi_session");
-    expect(relationship && textOf(relationship, "CascadeDelete")).toBe("Cascade");
+    const cascades = ["CascadeAssign", "CascadeShare", "CascadeUnshare", "CascadeReparent", "CascadeDelete", "CascadeRollupView"].map((element) => relationship && textOf(relationship, element));
+    expect(cascades).toEqual(["NoCascade", "NoCascade", "NoCascade", "NoCascade", "RemoveLink", "NoCascade"]);
     expect(findAll(doc, "AppModule").map((app) => textOf(app, "UniqueName"))).toContain("lmi_LogMeInRescue");
   });
 
