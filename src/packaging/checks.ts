@@ -520,7 +520,8 @@ function checkUniqueIds(doc: XmlNode, findings: Findings): void {
   }
   for (const query of findAll(doc, "savedquery")) note(textOf(query, "savedqueryid"), "a view");
   for (const resource of findAll(doc, "WebResources").flatMap((node) => children(node, "WebResource"))) note(textOf(resource, "WebResourceId"), `web resource ${textOf(resource, "Name")}`);
-  for (const role of findAll(doc, "Role")) note(attr(role, "id"), `role ${attr(role, "name") ?? "?"}`);
+  // Security roles only: an app's <AppModuleRoleMaps> names the same ids again.
+  for (const role of findAll(doc, "Roles").flatMap((node) => children(node, "Role"))) note(attr(role, "id"), `role ${attr(role, "name") ?? "?"}`);
   for (const profile of findAll(doc, "FieldSecurityProfile")) note(attr(profile, "fieldsecurityprofileid"), `field security profile ${attr(profile, "name") ?? "?"}`);
 }
 
