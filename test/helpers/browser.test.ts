@@ -40,7 +40,7 @@ describe("findChromium", () => {
     expect(findChromium(machine("linux", executables))).toBe(expected);
   });
 
-  it("finds playwright's newest cached Chromium on Linux (XDG cache or ~/.cache)", () => {
+  it("finds playwright's newest cached Chromium on Linux (~/.cache, XDG_CACHE_HOME or PLAYWRIGHT_BROWSERS_PATH)", () => {
     const cache = "/home/dev/.cache/ms-playwright";
     const dirs = { [cache]: ["chromium-1200", "chromium_headless_shell-1255", "chromium-1255", "ffmpeg-1011"] };
     const executables = [`${cache}/chromium-1200/chrome-linux/chrome`, `${cache}/chromium-1255/chrome-linux64/chrome`];
@@ -48,6 +48,8 @@ describe("findChromium", () => {
     expect(findChromium(machine("linux", [`${cache}/chromium-1200/chrome-linux/chrome`], {}, dirs))).toBe(`${cache}/chromium-1200/chrome-linux/chrome`);
     const xdg = machine("linux", ["/xdg/ms-playwright/chromium-1255/chrome-linux64/chrome"], { XDG_CACHE_HOME: "/xdg" }, { "/xdg/ms-playwright": ["chromium-1255"] });
     expect(findChromium(xdg)).toBe("/xdg/ms-playwright/chromium-1255/chrome-linux64/chrome");
+    const custom = machine("linux", ["/browsers/chromium-1255/chrome-linux64/chrome"], { PLAYWRIGHT_BROWSERS_PATH: "/browsers" }, { "/browsers": ["chromium-1255"] });
+    expect(findChromium(custom)).toBe("/browsers/chromium-1255/chrome-linux64/chrome");
   });
 
   it("finds Chromium, Google Chrome or playwright's Chrome for Testing on macOS", () => {
