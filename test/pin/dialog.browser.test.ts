@@ -88,9 +88,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context.close();
-  await browser.close();
-  await server.close();
+  await context?.close();
+  await browser?.close();
+  await server?.close();
 });
 
 async function open(lcid: Lcid, data = encodePinDialogData(DATA), withXrm = true, csp = false): Promise<{ page: Page; frame: Frame; errors: string[] }> {

@@ -119,10 +119,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context.close();
-  await browser.close();
-  await server.close();
-  await rescue.close();
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  await rescue?.close();
 });
 
 beforeEach(() => {
