@@ -186,6 +186,10 @@ export const Session = {
     platform: 100,
     tsurvey: 1000,
   },
+  /** Largest values of the number columns: `lmi_transmitted` is a decimal with precision 0 (solution Entity.xml MaxValue). */
+  maxValue: {
+    transmitted: 100_000_000_000,
+  },
 } as const;
 
 /** Choice `lmi_status` on `lmi_session`. */

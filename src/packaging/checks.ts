@@ -134,6 +134,8 @@ export function checkPackage(pkg: SolutionPackage, expectations: PackageExpectat
   checkLocLabels(doc, pkg.customizationsXml, findings);
   checkRibbonIds(doc, findings);
   checkAttributes(doc, findings);
+  checkColumnTypes(doc, findings);
+  checkCaseRelationships(doc, findings);
   checkUniqueIds(doc, findings);
   checkAppModules(doc, findings);
   checkSolutionManifest(pkg, byName, expectations, findings);
@@ -182,10 +184,41 @@ function checkStrings(webResources: readonly PackagedWebResource[], findings: Fi
     }
   }
   const stringsFiles = resxFiles.filter((resource) => resource.name.startsWith("lmi_/strings/Strings."));
+  checkPageTextKeys(webResources, stringsFiles, findings);
   for (const script of webResources.filter((resource) => resource.type === 3)) {
     const declared = new Set([...script.dependencyXml.matchAll(/<Library\s[^>]*name="([^"]+)"/g)].map((m) => m[1]));
     const missing = stringsFiles.filter((strings) => !declared.has(strings.name)).map((strings) => strings.name);
     if (missing.length > 0) findings.add(script.name, `does not declare the strings as dependencies (getResourceString would return null): ${missing.join(", ")}`);
+  }
+}
+
+/** The attribute whose value an HTML page shows as the string of that key (src/configuration/page-view.ts). */
+export const PAGE_TEXT_KEY_ATTRIBUTE = "data-lmi-text";
+
+/**
+ * Every key an HTML page names resolves in every required language: the `data-lmi-text` keys, and
+ * the value of any other `data-lmi-*` attribute that has the shape of a string key (a key's first
+ * part, such as `Config.`, then more dotted parts), so a key moved to another attribute is still
+ * checked. State attributes (`data-lmi-state="ready"`) have no such shape.
+ */
+function checkPageTextKeys(webResources: readonly PackagedWebResource[], stringsFiles: readonly PackagedWebResource[], findings: Findings): void {
+  const languages = REQUIRED_LANGUAGES.map((language) => {
+    const file = stringsFiles.find((resource) => resource.name === `lmi_/strings/Strings.${language}.resx`);
+    return { name: `lmi_/strings/Strings.${language}.resx`, keys: new Set(file ? parseResx(decoder.decode(file.content)).keys() : []) };
+  });
+  const firstParts = new Set(languages.flatMap((language) => [...language.keys].map((key) => key.split(".")[0] ?? "")));
+  const keyShaped = (value: string): boolean => /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(value) && firstParts.has(value.split(".")[0] ?? "");
+  for (const page of webResources.filter((resource) => resource.type === 1 && resource.content)) {
+    const html = decoder.decode(page.content);
+    for (const match of html.matchAll(/\s(data-lmi-[a-z0-9-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+      const attribute = match[1] ?? "";
+      const key = match[2] ?? match[3] ?? "";
+      if (attribute !== PAGE_TEXT_KEY_ATTRIBUTE && !keyShaped(key)) continue;
+      const line = html.slice(0, match.index).split("\n").length;
+      for (const language of languages) {
+        if (!language.keys.has(key)) findings.add(page.name, `line ${line}: ${attribute}="${key}" has no string in ${language.name}, so the page would show the key`);
+      }
+    }
   }
 }
 
@@ -413,6 +446,56 @@ function checkAttributes(doc: XmlNode, findings: Findings): void {
   }
 }
 
+/** Column types no custom column of ours may have, with what to use instead. */
+export const REFUSED_COLUMN_TYPES: Readonly<Record<string, string>> = {
+  bigint: "real exports carry no custom big integer column and an import may refuse one; use decimal with precision 0 (<Accuracy>0</Accuracy>), as DESIGN §5 does for lmi_transmitted",
+};
+
+function checkColumnTypes(doc: XmlNode, findings: Findings): void {
+  for (const entity of findAll(doc, "Entity")) {
+    const entityName = textOf(entity, "Name").toLowerCase();
+    for (const attribute of findAll(entity, "attribute")) {
+      const logicalName = (textOf(attribute, "LogicalName") || (attr(attribute, "PhysicalName") ?? "")).toLowerCase();
+      if (!logicalName.startsWith(`${CUSTOMIZATION_PREFIX}_`)) continue;
+      const type = textOf(attribute, "Type");
+      const instead = REFUSED_COLUMN_TYPES[type];
+      if (instead) findings.add("customizations.xml", `column ${entityName}.${logicalName} is <Type>${type}</Type>: ${instead}`);
+    }
+  }
+}
+
+/**
+ * DESIGN §5: every relationship from the Case to one of our tables is referential. The platform
+ * refuses to reassign a Case whose related rows cascade the assignment to someone who may not
+ * assign them (sessions belong to the integration user), so the service's reassignment, agents,
+ * queues and routing would fail. CascadeMerge is not in the 9.0.0.2090 schema, so it is not written.
+ */
+export const CASE_RELATIONSHIP_CASCADES: Readonly<Record<string, string>> = {
+  CascadeAssign: "NoCascade",
+  CascadeShare: "NoCascade",
+  CascadeUnshare: "NoCascade",
+  CascadeReparent: "NoCascade",
+  CascadeDelete: "RemoveLink",
+};
+const OPTIONAL_CASE_RELATIONSHIP_CASCADES: Readonly<Record<string, string>> = { CascadeRollupView: "NoCascade" };
+
+function checkCaseRelationships(doc: XmlNode, findings: Findings): void {
+  for (const relationship of findAll(doc, "EntityRelationship")) {
+    const referenced = textOf(relationship, "ReferencedEntityName").toLowerCase();
+    const referencing = textOf(relationship, "ReferencingEntityName").toLowerCase();
+    if (referenced !== "incident" || !referencing.startsWith(`${CUSTOMIZATION_PREFIX}_`)) continue;
+    const name = attr(relationship, "Name") ?? "?";
+    for (const [element, expected] of Object.entries(CASE_RELATIONSHIP_CASCADES)) {
+      const actual = textOf(relationship, element);
+      if (actual !== expected) findings.add("customizations.xml", `relationship ${name} (Case → ${referencing}) has ${element} ${actual ? `"${actual}"` : "missing"}; it must be ${expected}: a relationship from the Case to our tables is referential (DESIGN §5)`);
+    }
+    for (const [element, expected] of Object.entries(OPTIONAL_CASE_RELATIONSHIP_CASCADES)) {
+      const actual = textOf(relationship, element);
+      if (actual && actual !== expected) findings.add("customizations.xml", `relationship ${name} (Case → ${referencing}) has ${element} "${actual}"; it must be ${expected} or left out (DESIGN §5)`);
+    }
+  }
+}
+
 function checkUniqueIds(doc: XmlNode, findings: Findings): void {
   const seen = new Map<string, string>();
   const note = (id: string | undefined, what: string): void => {
@@ -437,7 +520,8 @@ function checkUniqueIds(doc: XmlNode, findings: Findings): void {
   }
   for (const query of findAll(doc, "savedquery")) note(textOf(query, "savedqueryid"), "a view");
   for (const resource of findAll(doc, "WebResources").flatMap((node) => children(node, "WebResource"))) note(textOf(resource, "WebResourceId"), `web resource ${textOf(resource, "Name")}`);
-  for (const role of findAll(doc, "Role")) note(attr(role, "id"), `role ${attr(role, "name") ?? "?"}`);
+  // Security roles only: an app's <AppModuleRoleMaps> names the same ids again.
+  for (const role of findAll(doc, "Roles").flatMap((node) => children(node, "Role"))) note(attr(role, "id"), `role ${attr(role, "name") ?? "?"}`);
   for (const profile of findAll(doc, "FieldSecurityProfile")) note(attr(profile, "fieldsecurityprofileid"), `field security profile ${attr(profile, "name") ?? "?"}`);
 }
 

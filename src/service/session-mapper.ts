@@ -112,7 +112,7 @@ export function mapPostToSession(post: RescuePost, stored: StoredSession | null)
   const transmitted = (fields.Transmitted ?? "").trim();
   if (transmitted !== "") {
     if (!/^\d{1,16}$/.test(transmitted)) problems.push({ variable: "Transmitted", problem: "unparseable", raw: transmitted.slice(0, 40) });
-    else if (Number(transmitted) > Number.MAX_SAFE_INTEGER) problems.push({ variable: "Transmitted", problem: "out of range", raw: transmitted });
+    else if (Number(transmitted) > Session.maxValue.transmitted) problems.push({ variable: "Transmitted", problem: "out of range", raw: transmitted });
     else columns[F.transmitted] = Number(transmitted);
   }
 

@@ -2,10 +2,11 @@
  * The one way UI text is looked up: `t(key, ...args)`.
  *
  * Strings live in the RESX web resources `lmi_/strings/Strings.<lcid>.resx` (English 1033 and
- * Dutch 1043). A translator is built from a lookup function — `Xrm.Utility.getResourceString` in
- * form and ribbon scripts (see `src/xrm/strings.ts`), a parsed RESX file in HTML pages (see
- * `src/strings/page-strings.ts`) — and falls back to the key itself when a string is missing, so a
- * missing translation shows something recognisable instead of nothing.
+ * Dutch 1043). A translator is built from a lookup function — `Xrm.Utility.getResourceString`
+ * then the English strings in form and ribbon scripts (see `src/xrm/strings.ts`), the user's RESX
+ * file then the English one in HTML pages (see `src/strings/page-strings.ts`) — so every language
+ * but Dutch shows English. Only a string missing everywhere shows its key (the build makes sure
+ * none is).
  *
  * Placeholders are `{0}`, `{1}`, … as in .NET resource strings.
  */
@@ -29,6 +30,26 @@ export function fillPlaceholders(template: string, args: readonly FormatArg[]): 
     const value = args[Number(index)];
     return value === undefined ? whole : String(value);
   });
+}
+
+/**
+ * A lookup that asks each source in turn and answers with the first non-empty string; a source
+ * that throws (as `Xrm.Utility.getResourceString` does when no strings file matches the user's
+ * language) counts as not having it.
+ */
+export function firstFound(...sources: readonly StringLookup[]): StringLookup {
+  return (key) => {
+    for (const source of sources) {
+      let text: string | null | undefined;
+      try {
+        text = source(key);
+      } catch {
+        text = undefined;
+      }
+      if (text !== null && text !== undefined && text !== "") return text;
+    }
+    return undefined;
+  };
 }
 
 /** Builds `t()` over a lookup; a missing or empty string falls back to the key. */

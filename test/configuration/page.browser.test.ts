@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { axeSource, launchChromium } from "../helpers/browser";
+import { axeSource, launchChromium, stringKeysShown } from "../helpers/browser";
 import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
 import { createFakeDataverse, globalContextRoute, hostPageRoute, webApiRoute, type RecordedRequest, type Row } from "./support/page-fakes";
@@ -454,6 +454,29 @@ describe("configuration page, hosted (parent Xrm)", () => {
     await frame.locator("#lmi-checklist-agents button").first().click();
     await frame.waitForFunction((expected) => document.querySelector(".lmi-checklist-section [aria-live]")?.textContent === expected, en("Config.Checklist.CopyManual"));
     expect(await frame.evaluate(() => document.getSelection()?.toString())).toBe("LogMeIn Rescue Agent");
+    await page.close();
+  });
+});
+
+describe("every visible text is a string, not its key", () => {
+  it("in English: a new configuration, the Save button and the messages of a blocked save", async () => {
+    const { page, frame } = await openHosted();
+    expect(await text(frame, "#lmi-save")).toBe("Save");
+    await frame.fill("#lmi-tenantid", "{not-a-guid}");
+    await frame.click("#lmi-save");
+    await frame.waitForSelector("#lmi-save-message .lmi-message--error");
+    expect(await stringKeysShown(frame)).toEqual([]);
+    await page.close();
+  });
+
+  it("in Dutch: a stored configuration of another organisation with a failed key", async () => {
+    fake.languageId = 1043;
+    fake.keyStatus = "Failed";
+    fake.rows = [storedRow({ lmi_dynamicsurl: "https://contoso-old.crm4.dynamics.com" })];
+    const { page, frame } = await openHosted();
+    expect(await text(frame, "#lmi-save")).toBe("Opslaan");
+    expect(await frame.isVisible("#lmi-dynamicsurl-warning")).toBe(true);
+    expect(await stringKeysShown(frame)).toEqual([]);
     await page.close();
   });
 });

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePinDialogData, type PinDialogData } from "../../src/pin/dialog-data";
-import { axeSource, launchChromium } from "../helpers/browser";
+import { axeSource, launchChromium, stringKeysShown } from "../helpers/browser";
 import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
 
@@ -88,9 +88,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context.close();
-  await browser.close();
-  await server.close();
+  await context?.close();
+  await browser?.close();
+  await server?.close();
 });
 
 async function open(lcid: Lcid, data = encodePinDialogData(DATA), withXrm = true, csp = false): Promise<{ page: Page; frame: Frame; errors: string[] }> {
@@ -130,6 +130,19 @@ describe.each([1033, 1043] as const)("PIN dialog (%s)", (lcid) => {
     await page.screenshot({ path: resolve(SCREENSHOTS, `pin-dialog-${lcid}.png`) });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("shows no string key as text: the dialog, and the hints when Email is off", async () => {
+    for (const [data, withXrm] of [[DATA, true], [DATA, false], [{ ...DATA, customer: null }, true]] as const) {
+      const { page, frame } = await open(lcid, encodePinDialogData(data), withXrm);
+      expect(await frame.isVisible("#pin-content")).toBe(true);
+      expect(await stringKeysShown(frame)).toEqual([]);
+      await page.close();
+    }
+    const invalid = await open(lcid, "pin=12&case=nope");
+    expect(await invalid.frame.isVisible("#pin-error")).toBe(true);
+    expect(await stringKeysShown(invalid.frame)).toEqual([]);
+    await invalid.page.close();
   });
 
   it("works with the keyboard alone: Copy PIN, Copy link, Email to customer", async () => {

@@ -140,10 +140,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context.close();
-  await browser.close();
-  await server.close();
-  await service.close();
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+  await service?.close();
 });
 
 beforeEach(() => {

@@ -3,11 +3,10 @@
  * copies the project to a temporary folder, breaks one thing, and runs `node build.mjs` there.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { schemasDir } from "../../src/packaging/xsd";
 import { PROJECT_ROOT } from "./built-package";
 
 const copies: string[] = [];
@@ -15,7 +14,7 @@ const copies: string[] = [];
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "lmi-broken-"));
   copies.push(dir);
-  for (const entry of ["build.mjs", "package.json", "tsconfig.json", "src", "webresources", "solution"]) {
+  for (const entry of ["build.mjs", "package.json", "tsconfig.json", "src", "webresources", "solution", "schemas"]) {
     cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
@@ -26,7 +25,6 @@ function build(dir: string): { status: number | null; output: string } {
   const run = spawnSync(process.execPath, ["build.mjs", "--out", join(dir, "dist")], {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, LMI_SCHEMAS_DIR: schemasDir(PROJECT_ROOT) },
   });
   return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
@@ -95,6 +93,45 @@ describe("the build stops on broken sources", () => {
     expect(result.output).toContain('src/strings/unknown-key.ts:4: t("Common.NoSuchString") has no string in webresources/lmi_/strings/Strings.1033.resx');
   });
 
+  it("names a string key that only a page's HTML uses once the strings files lose it", () => {
+    const dir = copyProject();
+    for (const lcid of [1033, 1043]) edit(join(dir, `webresources/lmi_/strings/Strings.${lcid}.resx`), /<data name="Config\.RequiredNote"[\s\S]*?<\/data>\s*/, "");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    for (const lcid of [1033, 1043]) {
+      expect(result.output).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-text="Config\\.RequiredNote" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+    }
+  });
+
+  it("names a t() key that the Dutch strings lack", () => {
+    const dir = copyProject();
+    edit(join(dir, "webresources/lmi_/strings/Strings.1043.resx"), /<data name="Ribbon\.Progress"[\s\S]*?<\/data>\s*/, "");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/src\/pin\/session\.ts:\d+: t\("Ribbon\.Progress"\) has no string in webresources\/lmi_\/strings\/Strings\.1043\.resx/);
+  });
+
+  it("names a bigint column", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/lmi_session/Entity.xml"), /(<attribute PhysicalName="lmi_transmitted">\s*)<Type>decimal<\/Type>/, "$1<Type>bigint</Type>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("customizations.xml (managed): column lmi_session.lmi_transmitted is <Type>bigint</Type>");
+  });
+
+  it("names a parental cascade from the Case to the sessions", () => {
+    const dir = copyProject();
+    const relationships = join(dir, "solution/Other/Relationships/Incident.xml");
+    for (const element of ["CascadeAssign", "CascadeReparent", "CascadeShare", "CascadeUnshare"]) edit(relationships, `<${element}>NoCascade</${element}>`, `<${element}>Cascade</${element}>`);
+    edit(relationships, "<CascadeDelete>RemoveLink</CascadeDelete>", "<CascadeDelete>Cascade</CascadeDelete>");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    for (const element of ["CascadeAssign", "CascadeShare", "CascadeUnshare", "CascadeReparent"]) {
+      expect(result.output).toContain(`customizations.xml (managed): relationship lmi_incident_lmi_session (Case → lmi_session) has ${element} "Cascade"; it must be NoCascade`);
+    }
+    expect(result.output).toContain('relationship lmi_incident_lmi_session (Case → lmi_session) has CascadeDelete "Cascade"; it must be RemoveLink');
+  });
+
   it("names a source file that is not well-formed XML", () => {
     const dir = copyProject();
     edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");
@@ -109,5 +146,29 @@ describe("the build stops on broken sources", () => {
     const result = build(dir);
     expect(result.status).toBe(1);
     expect(result.output).toMatch(/customizations\.xml: XSD: .*level.*Everywhere/);
+  });
+
+  it("names an XSD violation in a form control outside its parameters (the part the schemas check laxly)", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/lmi_session/FormXml/main/{a18c3e27-aa3d-5a5f-a5aa-88a1548f4a0c}.xml"), 'datafieldname="lmi_rescuesessionid" disabled="false"', 'datafieldname="lmi_rescuesessionid" disabled="nope"');
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/customizations\.xml: XSD: line \d+: Element 'control', attribute 'disabled': 'nope' is not a valid value/);
+  });
+
+  it("stops when a schema file is missing", () => {
+    const dir = copyProject();
+    rmSync(join(dir, "schemas/dataverse/FormXml.xsd"));
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("schemas/dataverse/FormXml.xsd: is missing; customizations.xml cannot be validated without it");
+  });
+
+  it("stops when a schema file was edited without its checksum", () => {
+    const dir = copyProject();
+    appendFileSync(join(dir, "schemas/dataverse/Fetch.xsd"), "<!-- loosened -->");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("schemas/dataverse/Fetch.xsd: does not match its checksum in SHA256SUMS");
   });
 });

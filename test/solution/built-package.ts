@@ -2,9 +2,10 @@
  * Builds the solution once per test file into a temporary folder (release settings) and exposes
  * the unzipped managed and unmanaged packages.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
 import { buildSolution, type BuildResult } from "../../src/packaging/build";
 import type { SolutionPackage } from "../../src/packaging/checks";
 import { readZip } from "../../src/packaging/zip";
@@ -34,9 +35,16 @@ export function unpack(zip: Uint8Array): { pkg: SolutionPackage; entries: Map<st
   };
 }
 
+/** Removed after the test file that built them (its tests read the zips and web resources until then). */
+const outDirs: string[] = [];
+afterAll(() => {
+  for (const dir of outDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function buildIntoTemp(): Promise<BuiltSolution> {
   const outDir = mkdtempSync(join(tmpdir(), "lmi-build-"));
-  const result = await buildSolution({ root: PROJECT_ROOT, outDir, minify: true, requireXsd: true });
+  outDirs.push(outDir);
+  const result = await buildSolution({ root: PROJECT_ROOT, outDir, minify: true });
   const managed = unpack(readFileSync(result.managedZip));
   const unmanaged = unpack(readFileSync(result.unmanagedZip));
   return { result, outDir, managed: managed.pkg, unmanaged: unmanaged.pkg, managedEntries: managed.entries };

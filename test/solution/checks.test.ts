@@ -88,6 +88,50 @@ describe("semantic checks", () => {
     expect(messages(problems)).toContain("lmi_/strings/Strings.1043.resx: is missing 1 key(s) other languages have: Common.Copied");
   });
 
+  it("catch a key a page names that the strings do not have, in each language", () => {
+    const problems = mutate((pkg) => {
+      const pagePart = [...pkg.parts.keys()].find((name) => name.startsWith("WebResources/lmi_pagesconfigurationhtml"));
+      if (!pagePart) throw new Error("test setup: no configuration page part");
+      const html = new TextDecoder().decode(pkg.parts.get(pagePart));
+      const parts = new Map(pkg.parts);
+      const changed = replaceOnce(html, 'data-lmi-text="Config.RequiredNote"', 'data-lmi-text="Config.NoSuchNote"');
+      parts.set(pagePart, new TextEncoder().encode(replaceOnce(changed, 'data-lmi-state="', 'data-lmi-title="Config.Key.NoSuchTitle" data-lmi-state="')));
+      return { parts };
+    });
+    const text = messages(problems).join("\n");
+    for (const lcid of [1033, 1043]) {
+      expect(text).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-text="Config\\.NoSuchNote" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+      expect(text).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-title="Config\\.Key\\.NoSuchTitle" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
+    }
+    expect(text).not.toContain("data-lmi-state");
+  });
+
+  it("catch a bigint column of ours", () => {
+    const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, "<Type>decimal</Type>", "<Type>bigint</Type>") }));
+    expect(messages(problems).join("\n")).toContain("customizations.xml: column lmi_session.lmi_transmitted is <Type>bigint</Type>: real exports carry no custom big integer column");
+  });
+
+  it("catch any cascade but the referential ones on every relationship from the Case to a table of ours, whatever its name", () => {
+    const problems = mutate((pkg) => {
+      const session = /<EntityRelationship Name="lmi_incident_lmi_session">[\s\S]*?<\/EntityRelationship>/.exec(pkg.customizationsXml)?.[0];
+      if (!session) throw new Error("test setup: no lmi_incident_lmi_session");
+      const pinRequests = session
+        .replace('Name="lmi_incident_lmi_session"', 'Name="lmi_incident_lmi_pinrequest"')
+        .replace(/<ReferencingEntityName>lmi_session</, "<ReferencingEntityName>lmi_pinrequest<")
+        .replace("<CascadeAssign>NoCascade</CascadeAssign>", "<CascadeAssign>Cascade</CascadeAssign>")
+        .replace("<CascadeDelete>RemoveLink</CascadeDelete>", "<CascadeDelete>Restrict</CascadeDelete>")
+        .replace("<CascadeRollupView>NoCascade</CascadeRollupView>", "<CascadeRollupView>Cascade</CascadeRollupView>")
+        .replace(/<CascadeShare>[^<]*<\/CascadeShare>/, "");
+      return { customizationsXml: replaceOnce(pkg.customizationsXml, session, `${session}${pinRequests}`) };
+    });
+    expect(messages(problems).filter((message) => message.includes("relationship "))).toEqual([
+      'customizations.xml: relationship lmi_incident_lmi_pinrequest (Case → lmi_pinrequest) has CascadeAssign "Cascade"; it must be NoCascade: a relationship from the Case to our tables is referential (DESIGN §5)',
+      "customizations.xml: relationship lmi_incident_lmi_pinrequest (Case → lmi_pinrequest) has CascadeShare missing; it must be NoCascade: a relationship from the Case to our tables is referential (DESIGN §5)",
+      'customizations.xml: relationship lmi_incident_lmi_pinrequest (Case → lmi_pinrequest) has CascadeDelete "Restrict"; it must be RemoveLink: a relationship from the Case to our tables is referential (DESIGN §5)',
+      'customizations.xml: relationship lmi_incident_lmi_pinrequest (Case → lmi_pinrequest) has CascadeRollupView "Cascade"; it must be NoCascade or left out (DESIGN §5)',
+    ]);
+  });
+
   it("catch solution.xml without the configuration page", () => {
     const problems = mutate((pkg) => ({ solutionXml: replaceOnce(pkg.solutionXml, /<ConfigurationPage>[^<]*<\/ConfigurationPage>/, "") }));
     expect(messages(problems)).toContain("solution.xml: <SolutionManifest> has no <ConfigurationPage>");
