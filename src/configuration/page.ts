@@ -13,7 +13,7 @@ import { reactivateEntityKey, readEntityKeyState } from "../dataverse/entity-key
 import { createWebApiClient, type FetchLike } from "../dataverse/web-api-client";
 import { describeError } from "../errors";
 import { Session } from "../model/schema";
-import { fetchTextRelative, loadPageTranslator, type FetchText } from "../strings/page-strings";
+import { fetchSameOriginText, loadPageTranslator, type FetchText } from "../strings/page-strings";
 import { pickLanguage } from "../strings/translator";
 import { resolvePageXrmWithGlobalContext } from "../xrm/client-global-context";
 import type { PageXrm } from "../xrm/page-context";
@@ -52,7 +52,7 @@ export async function startConfigurationPage(win: Window, options: StartOptions 
     pageXrm = { kind: "none", xrm: null, context: null };
   }
   const languageId = pageXrm.context?.userSettings.languageId;
-  const t = await loadPageTranslator(languageId, options.fetchText ?? fetchTextRelative);
+  const t = await loadPageTranslator(languageId, options.fetchText ?? fetchSameOriginText);
   if (!pageXrm.context) {
     showFatal(doc, t("Config.NoContext"));
     return;

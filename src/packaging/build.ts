@@ -44,8 +44,6 @@ export interface BuildResult {
 }
 
 export const ZIP_PREFIX = "LogMeInRescue";
-/** The strings every script falls back to (src/xrm/strings.ts). */
-const ENGLISH_STRINGS = "lmi_/strings/Strings.1033.resx";
 
 export function zipName(kind: "Managed" | "Unmanaged", version: string): string {
   return `${ZIP_PREFIX}-${kind}-${version}.zip`;
@@ -110,13 +108,11 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   problems.throwIfAny();
   for (const skipped of discovery.skipped) log(`  skipped ${skipped.name}: no source yet (${skipped.expected})`);
 
-  const englishSource = discovery.included.find((resource) => resource.name === ENGLISH_STRINGS)?.source;
-  const englishStrings = englishSource?.kind === "file" ? parseResx(readFileSync(join(root, englishSource.path), "utf8")) : new Map<string, string>();
   const bundled = await bundleScripts(
     discovery.included.flatMap((resource) =>
       resource.source.kind === "bundle" ? [{ name: resource.name, entry: resource.source.entry, globalName: resource.source.globalName }] : [],
     ),
-    { root, minify, englishStrings },
+    { root, minify },
     problems,
   );
   problems.throwIfAny();

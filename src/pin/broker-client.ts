@@ -12,9 +12,10 @@
  *   `serviceBadAnswer`.
  * The nonce travels only in the request body: it is in no URL, error or log line.
  */
+import { describeError } from "../errors";
 import { SERVICE_PATHS, serviceAddress } from "../settings/service-url";
 import { PinError, type FailureContext } from "./failures";
-import { readPinBrokerSuccess, type PinBrokerConfigField, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "./protocol";
+import { readPinBrokerFailure, readPinBrokerSuccess, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "./protocol";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -31,40 +32,7 @@ export interface BrokerTransport {
   probeTimeoutMs?: number;
 }
 
-/**
- * A failure answer as the browser reads it: the protocol's `PinBrokerFailure`, except that `method`
- * is any identifier (it only goes into the console detail). protocol.ts's `readPinBrokerFailure`
- * compares `method` with the Rescue method names, and no browser bundle may contain those.
- */
-export type BrokerFailure = Omit<PinBrokerFailure, "method"> & { method?: string };
-
-export type BrokerAnswer = { ok: true; success: PinBrokerSuccess } | { ok: false; failure: BrokerFailure; status: number };
-
-const WORD = /^[A-Z][A-Z0-9_]{0,39}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CONFIG_FIELD = /^(endpoint|companyId|ssoPassword)$/;
-
-/** `value` when it is a string matching `pattern`. */
-const matching = (value: unknown, pattern: RegExp): string | undefined => (typeof value === "string" && pattern.test(value) ? value : undefined);
-/** `value` as a whole number ≥ 0 when it is a finite number. */
-const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined);
-
-/** Reads a parsed JSON answer as a failure (each field checked; bad ones left out), or null when it carries no well-formed word. */
-export function readBrokerFailure(body: unknown): BrokerFailure | null {
-  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  const error = matching(raw.error, WORD);
-  if (!error) return null;
-  const settingsId = matching(raw.settingsId, /^[\da-f-]{36}$/i)?.toLowerCase();
-  return {
-    error,
-    method: matching(raw.method, /^\w{1,40}$/),
-    emailAsSsoId: matching(raw.emailAsSsoId, /^.{1,320}$/),
-    field: matching(raw.field, CONFIG_FIELD) as PinBrokerConfigField | undefined,
-    status: count(raw.status),
-    settingsId: settingsId && GUID.test(settingsId) ? settingsId : undefined,
-    retryAfterSeconds: count(raw.retryAfterSeconds),
-  };
-}
+export type BrokerAnswer = { ok: true; success: PinBrokerSuccess } | { ok: false; failure: PinBrokerFailure; status: number };
 
 /** Runs `send` with an AbortSignal that fires after `timeoutMs`; tells whether it fired. */
 async function withTimeout<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { error: unknown; timedOut: boolean }> {
@@ -85,10 +53,6 @@ async function serviceIsUp(root: string, transport: BrokerTransport): Promise<bo
     transport.fetch(serviceAddress(root, SERVICE_PATHS.health), { method: "GET", mode: "no-cors", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer", signal }),
   );
   return "value" in probe;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
@@ -114,7 +78,7 @@ export async function askServiceForPin(root: string, request: PinBrokerRequest, 
 
   if ("error" in sent) {
     if (sent.timedOut) throw new PinError("serviceTimeout", `POST ${address}: no answer in ${timeoutMs} ms`, [Math.ceil(timeoutMs / 1000)]);
-    const detail = `POST ${address}: ${describe(sent.error)}`;
+    const detail = `POST ${address}: ${describeError(sent.error)}`;
     if (await serviceIsUp(root, transport)) throw new PinError("serviceCors", `${detail}; ${SERVICE_PATHS.health} answers: CORS refused`, [root, context.origin]);
     throw new PinError("serviceUnreachable", `${detail}; ${SERVICE_PATHS.health} fails too`, [root]);
   }
@@ -129,7 +93,7 @@ export async function askServiceForPin(root: string, request: PinBrokerRequest, 
     const success = readPinBrokerSuccess(body);
     if (success) return { ok: true, success };
   } else {
-    const failure = readBrokerFailure(body);
+    const failure = readPinBrokerFailure(body);
     if (failure) return { ok: false, failure, status: sent.value.status };
   }
   throw new PinError("serviceBadAnswer", `POST ${address}: HTTP ${sent.value.status}, not the broker's JSON`, [sent.value.status]);

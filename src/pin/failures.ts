@@ -8,7 +8,7 @@
 import { DataverseError } from "../dataverse/client";
 import { describeError } from "../errors";
 import type { FormatArg, Translator } from "../strings/translator";
-import type { BrokerFailure } from "./broker-client";
+import type { PinBrokerFailure } from "./protocol";
 
 export class PinError extends Error {
   /** RESX key of the agent's message. */
@@ -35,10 +35,10 @@ export interface FailureContext {
 }
 
 /** The service's answer as the technical detail for the console (it carries no secret). */
-const failureDetail = (failure: BrokerFailure, status: number): string => `the integration service answered HTTP ${status} ${JSON.stringify(failure)}`;
+const failureDetail = (failure: PinBrokerFailure, status: number): string => `the integration service answered HTTP ${status} ${JSON.stringify(failure)}`;
 
 /** The integration service's failure answer → the message for its word. */
-export function brokerFailureError(t: Translator, failure: BrokerFailure, status: number, context: FailureContext): PinError {
+export function brokerFailureError(t: Translator, failure: PinBrokerFailure, status: number, context: FailureContext): PinError {
   const word = failure.error;
   const detail = failureDetail(failure, status);
   if (failure.emailAsSsoId && SSO_ID_REJECTED.includes(word)) return new PinError("INVALID.Email", detail, [failure.emailAsSsoId]);

@@ -26,13 +26,14 @@ export const FLOW_MISSING_DETAIL =
 export interface HandOffDeps {
   /** The loaded flow, or null when its library is not in this window. */
   findFlow: () => RequestPinFlow | null;
-  t: Translator;
+  /** The strings, loaded only when there is something to say (never rejects). */
+  strings: () => Promise<Translator>;
   /** The error dialog (message for the agent, technical details). */
   error: (message: string, details: string) => PromiseLike<unknown>;
 }
 
-export async function handOffRequestPin(form: Xrm.FormContext, { findFlow, t, error }: HandOffDeps): Promise<void> {
-  let message: string;
+export async function handOffRequestPin(form: Xrm.FormContext, { findFlow, strings, error }: HandOffDeps): Promise<void> {
+  let messageKey: string;
   let detail: string;
   try {
     const flow = findFlow();
@@ -40,15 +41,17 @@ export async function handOffRequestPin(form: Xrm.FormContext, { findFlow, t, er
       await flow(form);
       return;
     }
-    message = t("Ribbon.Error.flowNotLoaded");
+    messageKey = "Ribbon.Error.flowNotLoaded";
     detail = FLOW_MISSING_DETAIL;
   } catch (failure) {
     // The flow promises never to reject: this is a flow library that does not match this one.
-    message = t("Ribbon.Error.unexpected");
+    messageKey = "Ribbon.Error.unexpected";
     detail = `${FLOW_FUNCTION} failed: ${describeError(failure)}`;
   }
   console.error(`LogMeIn Rescue: Request PIN failed: ${detail}`);
   try {
+    const t = await strings();
+    const message = t(messageKey);
     form.ui.setFormNotification(t("Ribbon.Notification", message), "ERROR", PIN_NOTIFICATION_ID);
     await error(message, detail);
   } catch (reportError) {

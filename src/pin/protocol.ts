@@ -96,8 +96,12 @@ export interface PinBrokerSuccess {
 export interface PinBrokerFailure {
   /** A `PinBrokerRefusal`, or a Rescue reply word (upper case, `[A-Z0-9_]{1,40}`), or `RESCUE_EMPTY` for a reply with no word. */
   error: string;
-  /** With a Rescue reply word: the Rescue call that answered it. */
-  method?: PinBrokerRescueMethod;
+  /**
+   * With a Rescue reply word: the Rescue call that answered it (a `PinBrokerRescueMethod` when the
+   * service writes it). Read as any identifier, for the console only: the browser bundles must
+   * not carry the Rescue method names.
+   */
+  method?: string;
   /** With `INVALID`/`INVALIDSSOID` from `requestAuthCodeSSO` when the SSO id tried was the agent's primary email: that email. */
   emailAsSsoId?: string;
   /** With `CONFIG_INCOMPLETE`: the missing configuration column. */
@@ -111,35 +115,45 @@ export interface PinBrokerFailure {
 }
 
 const WORD = /^[A-Z][A-Z0-9_]{0,39}$/;
+const IDENTIFIER = /^\w{1,40}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PIN = /^\d{6}$/;
+const CONFIG_FIELD = /^(endpoint|companyId|ssoPassword)$/;
+const EMAIL = /^.{1,320}$/;
+
+/** `value` when it is a string matching `pattern`. */
+const matching = (value: unknown, pattern: RegExp): string | undefined => (typeof value === "string" && pattern.test(value) ? value : undefined);
+/** `value` as a whole number ≥ 0 when it is a finite number. */
+const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.round(value)) : undefined);
+const fields = (body: unknown): Record<string, unknown> => (typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {});
 
 /** Reads a parsed JSON answer as a success, or null when it is not one. */
 export function readPinBrokerSuccess(body: unknown): PinBrokerSuccess | null {
-  if (typeof body !== "object" || body === null) return null;
-  const { pin, caseNumber, customer } = body as Record<string, unknown>;
-  if (typeof pin !== "string" || !PIN.test(pin)) return null;
-  const ref = typeof customer === "object" && customer !== null ? (customer as Record<string, unknown>) : null;
-  const entityType = ref?.entityType;
-  const id = typeof ref?.id === "string" ? ref.id.toLowerCase() : "";
+  const { pin, caseNumber, customer } = fields(body);
+  if (!matching(pin, PIN)) return null;
+  const { entityType, id } = fields(customer);
+  const customerId = matching(typeof id === "string" ? id.toLowerCase() : id, GUID);
   return {
-    pin,
+    pin: pin as string,
     caseNumber: typeof caseNumber === "string" ? caseNumber.slice(0, 100) : "",
-    customer: (entityType === "contact" || entityType === "account") && GUID.test(id) ? { entityType, id } : null,
+    customer: (entityType === "contact" || entityType === "account") && customerId ? { entityType, id: customerId } : null,
   };
 }
 
-/** Reads a parsed JSON answer as a failure, or null when it carries no well-formed word. */
+/** Reads a parsed JSON answer as a failure (each field checked; bad ones left out), or null when it carries no well-formed word. */
 export function readPinBrokerFailure(body: unknown): PinBrokerFailure | null {
-  if (typeof body !== "object" || body === null) return null;
-  const raw = body as Record<string, unknown>;
-  if (typeof raw.error !== "string" || !WORD.test(raw.error)) return null;
-  const failure: PinBrokerFailure = { error: raw.error };
-  if (raw.method === "requestAuthCodeSSO" || raw.method === "requestPINCode" || raw.method === "getAccount") failure.method = raw.method;
-  if (typeof raw.emailAsSsoId === "string" && raw.emailAsSsoId.length <= 320) failure.emailAsSsoId = raw.emailAsSsoId;
-  if (raw.field === "endpoint" || raw.field === "companyId" || raw.field === "ssoPassword") failure.field = raw.field;
-  if (typeof raw.status === "number" && Number.isInteger(raw.status)) failure.status = raw.status;
-  if (typeof raw.settingsId === "string" && GUID.test(raw.settingsId.toLowerCase())) failure.settingsId = raw.settingsId.toLowerCase();
-  if (typeof raw.retryAfterSeconds === "number" && Number.isFinite(raw.retryAfterSeconds)) failure.retryAfterSeconds = Math.max(0, Math.round(raw.retryAfterSeconds));
+  const raw = fields(body);
+  const error = matching(raw.error, WORD);
+  if (!error) return null;
+  const failure: PinBrokerFailure = {
+    error,
+    method: matching(raw.method, IDENTIFIER),
+    emailAsSsoId: matching(raw.emailAsSsoId, EMAIL),
+    field: matching(raw.field, CONFIG_FIELD) as PinBrokerConfigField | undefined,
+    status: count(raw.status),
+    settingsId: matching(typeof raw.settingsId === "string" ? raw.settingsId.toLowerCase() : undefined, GUID),
+    retryAfterSeconds: count(raw.retryAfterSeconds),
+  };
+  for (const key of Object.keys(failure) as (keyof PinBrokerFailure)[]) if (failure[key] === undefined) delete failure[key];
   return failure;
 }

@@ -11,7 +11,7 @@ import { canRequestPinOn } from "../pin/enable";
 import { handOffRequestPin } from "../pin/handoff";
 import { findPinFlow } from "../xrm/pin-flow";
 import { xrmErrorDialog } from "../xrm/pin-ui";
-import { xrmTranslator } from "../xrm/strings";
+import { loadXrmTranslator } from "../xrm/strings";
 
 /**
  * Command action: `LogMeInRescue.Case.Ribbon.requestPin`, library `$webresource:lmi_/scripts/case.ribbon.js`,
@@ -19,7 +19,7 @@ import { xrmTranslator } from "../xrm/strings";
  * so when that library is not loaded. Never rejects.
  */
 export function requestPin(primaryControl: Xrm.FormContext): Promise<void> {
-  return handOffRequestPin(primaryControl, { findFlow: () => findPinFlow(), t: xrmTranslator(), error: xrmErrorDialog });
+  return handOffRequestPin(primaryControl, { findFlow: () => findPinFlow(), strings: loadXrmTranslator, error: xrmErrorDialog });
 }
 
 /** Enable rule: `LogMeInRescue.Case.Ribbon.canRequestPin`, CrmParameter `PrimaryControl`. */

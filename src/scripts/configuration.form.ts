@@ -10,36 +10,34 @@
  */
 import { configurationFormOnEnvironmentChange, configurationFormOnLoad, type ConfigurationFormDeps } from "../configuration/form";
 import { describeError } from "../errors";
-import { xrmTranslator } from "../xrm/strings";
+import type { Translator } from "../strings/translator";
+import { loadXrmTranslator } from "../xrm/strings";
 
-function deps(): ConfigurationFormDeps {
-  return { t: xrmTranslator(), clientUrl: Xrm.Utility.getGlobalContext().getClientUrl() };
-}
+/** The strings, loaded once per page (for a user whose language has none, that takes one request). */
+let strings: Promise<Translator> | undefined;
 
-function reportFailure(executionContext: Xrm.Events.EventContext, error: unknown): void {
-  console.error("LogMeIn Rescue: configuration form script failed", error);
+/** Runs `handler` with the strings and the organisation URL; a failure becomes a form notification (the form keeps working without the product's checks). Never rejects. */
+async function run(executionContext: Xrm.Events.EventContext, handler: (form: Xrm.FormContext, deps: ConfigurationFormDeps) => void): Promise<void> {
+  strings ??= loadXrmTranslator();
+  const t = await strings;
   try {
-    const t = xrmTranslator();
-    executionContext.getFormContext().ui.setFormNotification(t("Config.Form.ScriptFailed", describeError(error)), "WARNING", "lmi.config.scriptfailed");
-  } catch {
-    // Nothing more to do: the form keeps working without the product's checks.
-  }
-}
-
-/** Form OnLoad: `LogMeInRescue.Configuration.Form.onLoad` (pass execution context). */
-export function onLoad(executionContext: Xrm.Events.EventContext): void {
-  try {
-    configurationFormOnLoad(executionContext.getFormContext(), deps());
+    handler(executionContext.getFormContext(), { t, clientUrl: Xrm.Utility.getGlobalContext().getClientUrl() });
   } catch (error) {
-    reportFailure(executionContext, error);
+    console.error("LogMeIn Rescue: configuration form script failed", error);
+    try {
+      executionContext.getFormContext().ui.setFormNotification(t("Config.Form.ScriptFailed", describeError(error)), "WARNING", "lmi.config.scriptfailed");
+    } catch {
+      // Nothing more to do: the form keeps working without the product's checks.
+    }
   }
 }
 
-/** `lmi_environment` OnChange: `LogMeInRescue.Configuration.Form.onEnvironmentChange` (pass execution context). */
-export function onEnvironmentChange(executionContext: Xrm.Events.EventContext): void {
-  try {
-    configurationFormOnEnvironmentChange(executionContext.getFormContext(), deps());
-  } catch (error) {
-    reportFailure(executionContext, error);
-  }
+/** Form OnLoad: `LogMeInRescue.Configuration.Form.onLoad` (pass execution context). Never rejects. */
+export function onLoad(executionContext: Xrm.Events.EventContext): Promise<void> {
+  return run(executionContext, configurationFormOnLoad);
+}
+
+/** `lmi_environment` OnChange: `LogMeInRescue.Configuration.Form.onEnvironmentChange` (pass execution context). Never rejects. */
+export function onEnvironmentChange(executionContext: Xrm.Events.EventContext): Promise<void> {
+  return run(executionContext, configurationFormOnEnvironmentChange);
 }

@@ -10,10 +10,10 @@
  */
 import { createPinSession, type RequestPin } from "../pin/session";
 import { xrmPinUi } from "../xrm/pin-ui";
-import { xrmTranslator } from "../xrm/strings";
+import { loadXrmTranslator } from "../xrm/strings";
 import { xrmDataverseClient } from "../xrm/web-api";
 
-let session: RequestPin | undefined;
+let session: Promise<RequestPin> | undefined;
 
 /**
  * Command action: `LogMeInRescue.Pin.Request.load`, library `$webresource:lmi_/scripts/pin.request.js`,
@@ -31,13 +31,15 @@ export function load(): void {
  * `LogMeInRescue.Case.Ribbon.requestPin`, not registered on the command itself.
  */
 export function requestPin(primaryControl: Xrm.FormContext): Promise<void> {
-  session ??= createPinSession({
-    dataverse: xrmDataverseClient(Xrm.WebApi),
-    service: { fetch: (input, init) => fetch(input, init) },
-    origin: () => globalThis.location?.origin ?? "",
-    randomBytes: (bytes) => crypto.getRandomValues(bytes),
-    t: xrmTranslator(),
-    ui: xrmPinUi("lmi_/pages/pin.html"),
-  });
-  return session(primaryControl);
+  session ??= loadXrmTranslator().then((t) =>
+    createPinSession({
+      dataverse: xrmDataverseClient(Xrm.WebApi),
+      service: { fetch: (input, init) => fetch(input, init) },
+      origin: () => globalThis.location?.origin ?? "",
+      randomBytes: (bytes) => crypto.getRandomValues(bytes),
+      t,
+      ui: xrmPinUi("lmi_/pages/pin.html"),
+    }),
+  );
+  return session.then((run) => run(primaryControl));
 }

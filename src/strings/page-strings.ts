@@ -43,9 +43,9 @@ export async function loadPageTranslator(languageId: number | null | undefined, 
   });
 }
 
-/** `fetch` as a FetchText, relative to the page's own URL. */
-export async function fetchTextRelative(relativeUrl: string): Promise<string> {
-  const response = await fetch(relativeUrl, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`GET ${relativeUrl} answered HTTP ${response.status}`);
+/** GET with the user's session (web resources need it; a relative URL is relative to the page): the text of a 2xx answer. */
+export async function fetchSameOriginText(url: string): Promise<string> {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}`);
   return response.text();
 }

@@ -52,17 +52,10 @@ export function firstFound(...sources: readonly StringLookup[]): StringLookup {
   };
 }
 
-/** Builds `t()` over a lookup; a missing or empty string falls back to the key. */
+/** Builds `t()` over a lookup; a missing or empty string (or a lookup that throws) falls back to the key. */
 export function createTranslator(lookup: StringLookup): Translator {
-  return (key, ...args) => {
-    let text: string | null | undefined;
-    try {
-      text = lookup(key);
-    } catch {
-      text = undefined;
-    }
-    return fillPlaceholders(text === null || text === undefined || text === "" ? key : text, args);
-  };
+  const find = firstFound(lookup);
+  return (key, ...args) => fillPlaceholders(find(key) ?? key, args);
 }
 
 /** The supported language closest to a Dynamics user language id (LCID); English otherwise. */

@@ -295,23 +295,23 @@ describe("configuration form entry points (LogMeInRescue.Configuration.Form)", (
     expect(Object.keys(entry).sort()).toEqual(["onEnvironmentChange", "onLoad"]);
   });
 
-  it("onLoad and onEnvironmentChange work from the execution context", () => {
+  it("onLoad and onEnvironmentChange work from the execution context", async () => {
     setUp(FormType.Create);
-    entry.onLoad(eventContext);
+    await entry.onLoad(eventContext);
     expect(value("lmi_endpoint")).toBe(PRODUCTION_ENDPOINT);
     expect(value("lmi_dynamicsurl")).toBe(CLIENT_URL);
     form.getAttribute("lmi_environment")?.setValue(Environment.Beta);
-    entry.onEnvironmentChange(eventContext);
+    await entry.onEnvironmentChange(eventContext);
     expect(value("lmi_endpoint")).toBe(BETA_ENDPOINT);
   });
 
-  it("reports a failure as a form notification instead of a script error", () => {
+  it("reports a failure as a form notification instead of a script error", async () => {
     setUp(FormType.Create);
     vi.spyOn(Xrm.Utility, "getGlobalContext").mockImplementation(() => {
       throw new Error("context unavailable");
     });
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    expect(() => entry.onLoad(eventContext)).not.toThrow();
+    await expect(entry.onLoad(eventContext)).resolves.toBeUndefined();
     expect(formNotifications()[0]).toMatchObject({ level: "WARNING", uniqueId: "lmi.config.scriptfailed" });
     expect(formNotifications()[0]?.message).toContain("context unavailable");
   });

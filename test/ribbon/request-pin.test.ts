@@ -402,7 +402,7 @@ describe("Request PIN: browser-side failures, each with its own message", () => 
     const { fixture, output } = await clickWith({ transport: "reject" }, lcid);
     expect(errorMessages()).toEqual([text("Ribbon.Error.serviceUnreachable", lcid, SERVICE_URL)]);
     expect(broker.probes.map((probe) => [probe.url, probe.init.method, probe.init.mode, probe.init.credentials])).toEqual([[`${SERVICE_URL}/healthz`, "GET", "no-cors", "omit"]]);
-    expect(output).toContain("TypeError: Failed to fetch");
+    expect(output).toContain(": Failed to fetch; /healthz fails too");
     expect(fixture.progress.closed).toBe(1);
   });
 

@@ -8,7 +8,7 @@
 import { describeError } from "../../errors";
 import { EmailActivity } from "../../model/schema";
 import { decodePinDialogData, type PinDialogData } from "../../pin/dialog-data";
-import { fetchTextRelative, loadPageTranslator, type FetchText } from "../../strings/page-strings";
+import { fetchSameOriginText, loadPageTranslator, type FetchText } from "../../strings/page-strings";
 import { languageTag, pickLanguage, type Translator } from "../../strings/translator";
 import { resolvePageXrm, type PageXrm } from "../../xrm/page-context";
 import { xrmDataverseClient } from "../../xrm/web-api";
@@ -22,7 +22,7 @@ export interface PinPageOptions {
 }
 
 /** Fills the dialog from its query string; resolves when it is ready for the agent. */
-export async function startPinPage({ win = window, fetchText = fetchTextRelative }: PinPageOptions = {}): Promise<void> {
+export async function startPinPage({ win = window, fetchText = fetchSameOriginText }: PinPageOptions = {}): Promise<void> {
   const doc = win.document;
   const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
     const element = doc.getElementById(id);
