@@ -85,6 +85,13 @@ describe("CORS", () => {
     expect(allowed.headers.get("access-control-allow-methods")).toBe("POST");
     expect(allowed.headers.get("access-control-allow-headers")?.toLowerCase()).toBe("content-type");
     expect(allowed.headers.get("access-control-allow-credentials")).toBeNull();
+    expect(allowed.headers.get("access-control-allow-private-network")).toBeNull();
+    const privateNetwork = await fetch(`${world.running.baseUrl}${PIN_API_PATH}`, {
+      method: "OPTIONS",
+      headers: { origin: DYNAMICS_ORIGIN, "access-control-request-method": "POST", "access-control-request-private-network": "true" },
+    });
+    expect(privateNetwork.status).toBe(204);
+    expect(privateNetwork.headers.get("access-control-allow-private-network")).toBe("true");
     for (const origin of ["https://evil.example", "https://contoso.crm4.dynamics.com.evil.example", "null"]) {
       const refused = await fetch(`${world.running.baseUrl}${PIN_API_PATH}`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
       expect(refused.status, origin).toBe(403);

@@ -12,7 +12,9 @@
  *   `TRUST_PROXY` trusts;
  * - bodies over 4 KiB are `TOO_LARGE` (counted while they stream in), anything but JSON is
  *   `UNSUPPORTED_MEDIA_TYPE`, malformed JSON or fields are `BAD_REQUEST`;
- * - answers are never cached (`Cache-Control: no-store`): they carry PINs.
+ * - answers are never cached (`Cache-Control: no-store`): they carry PINs;
+ * - the preflight allows `POST` with `Content-Type`, for 10 minutes, and answers Chrome's Private
+ *   Network Access question, for a service on an intranet address called from Dynamics online.
  */
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -81,14 +83,16 @@ export function registerPinBroker(app: FastifyInstance, options: PinBrokerRoutes
       errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
 
-    scope.options(PIN_API_PATH, async (_request, reply) =>
-      reply
+    scope.options(PIN_API_PATH, async (request, reply) => {
+      // Chrome's Private Network Access: a public Dynamics page calling a service on a private address asks first.
+      if (request.headers["access-control-request-private-network"] === "true") void reply.header("access-control-allow-private-network", "true");
+      return reply
         .code(204)
         .header("access-control-allow-methods", "POST")
         .header("access-control-allow-headers", "Content-Type")
         .header("access-control-max-age", "600")
-        .send(),
-    );
+        .send();
+    });
 
     scope.post(
       PIN_API_PATH,
