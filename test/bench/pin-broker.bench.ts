@@ -6,15 +6,19 @@
  * answering at once. 20 agents, each warmed up with a first PIN (user settings created, auth code
  * obtained, technician id filled in), then PIN requests arrive at a steady 20 per second. Figures:
  *
- * 1. service overhead per PIN: the time the caller waits for `POST /api/pin` minus the time the
- *    service spends in its outbound calls for it (Dataverse and Rescue round trips, measured
- *    around every outbound HTTPS request of the service); budget p99 ≤ 10 ms. A request that
- *    overlaps another in time is left out (its outbound calls cannot be told apart), and counted;
+ * 1. service overhead per PIN: the time the service holds the request — from the request's
+ *    arrival to its answer finished, as Node's HTTP server reports them (diagnostics channels
+ *    `http.server.request.start` / `http.server.response.finish`), so the bench's own client does
+ *    not count — minus the time spent in the service's outbound calls for it (Dataverse and Rescue
+ *    round trips, measured around every outbound HTTPS request of the service); budget p99 ≤ 10 ms.
+ *    A request that overlaps another in time is left out (its outbound calls cannot be told
+ *    apart), and counted. The caller's wait is printed for information;
  * 2. Dataverse Web API calls made by the service per PIN in steady state, counted at the fake;
  *    budget ≤ 3. Rescue calls per PIN are printed next to it.
  *
- * Exits non-zero when a budget fails.
+ * The machine's load shows in the tail: run it on a quiet machine. Exits non-zero when a budget fails.
  */
+import { subscribe } from "node:diagnostics_channel";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { PIN_API_PATH } from "../../src/pin/protocol";
@@ -40,6 +44,17 @@ HttpsClient.prototype.request = function timedRequest(this: HttpsClient, request
   const start = performance.now();
   return originalRequest.call(this, request).finally(() => outbound.push({ start, end: performance.now() }));
 };
+
+/** The service's view of each `/api/pin` request: arrival and answer finished (performance.now()). */
+const served = new Map<http.IncomingMessage, { start: number; end: number }>();
+subscribe("http.server.request.start", (message) => {
+  const { request } = message as { request: http.IncomingMessage };
+  if (request.url === PIN_API_PATH && request.method === "POST") served.set(request, { start: performance.now(), end: Number.NaN });
+});
+subscribe("http.server.response.finish", (message) => {
+  const window = served.get((message as { request: http.IncomingMessage }).request);
+  if (window !== undefined) window.end = performance.now();
+});
 
 async function main(): Promise<void> {
   const world = await new PinWorld().start({ configurationCacheMs: 60_000 });
@@ -83,6 +98,7 @@ async function main(): Promise<void> {
     const dataverseBefore = world.dataverseCalls();
     const rescueBefore = world.rescue.calls.length;
     outbound.length = 0;
+    served.clear();
     const results: { status: number; start: number; end: number }[] = [];
     const inFlight: Promise<void>[] = [];
     const started = performance.now();
@@ -97,29 +113,28 @@ async function main(): Promise<void> {
 
     const refused = results.filter((r) => r.status !== 200).length;
     if (refused > 0) failures.push(`${refused} of ${MEASURED} PIN requests were refused`);
-    results.sort((a, b) => a.start - b.start);
+    const windows = [...served.values()].sort((a, b) => a.start - b.start);
+    if (windows.length !== MEASURED) failures.push(`the service saw ${windows.length} PIN requests, not ${MEASURED}`);
     const overheads: number[] = [];
-    const totals: number[] = [];
     let overlapping = 0;
-    for (const [i, result] of results.entries()) {
-      const previous = results[i - 1];
-      const next = results[i + 1];
-      if ((previous !== undefined && previous.end > result.start) || (next !== undefined && next.start < result.end)) {
+    for (const [i, window] of windows.entries()) {
+      const previous = windows[i - 1];
+      const next = windows[i + 1];
+      if ((previous !== undefined && previous.end > window.start) || (next !== undefined && next.start < window.end)) {
         overlapping += 1;
         continue;
       }
-      const upstream = outbound.filter((o) => o.start >= result.start && o.end <= result.end).reduce((sum, o) => sum + (o.end - o.start), 0);
-      totals.push(result.end - result.start);
-      overheads.push(result.end - result.start - upstream);
+      const upstream = outbound.filter((o) => o.start >= window.start && o.end <= window.end).reduce((sum, o) => sum + (o.end - o.start), 0);
+      overheads.push(window.end - window.start - upstream);
     }
+    const totals = results.map((r) => r.end - r.start).sort((a, b) => a - b);
     overheads.sort((a, b) => a - b);
-    totals.sort((a, b) => a - b);
     const p99 = percentile(overheads, 99);
     console.log(
       `PIN requests at ${RATE_PER_SECOND}/s: ${MEASURED} sent, ${overheads.length} measured (${overlapping} overlapping left out); ` +
         `caller's wait p50 ${percentile(totals, 50).toFixed(2)} ms, p99 ${percentile(totals, 99).toFixed(2)} ms`,
     );
-    console.log(`${p99 <= BUDGET.overheadP99Ms ? "✔" : "✖"} service overhead (wait minus outbound round trips): p50 ${percentile(overheads, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (budget ≤ ${BUDGET.overheadP99Ms} ms)`);
+    console.log(`${p99 <= BUDGET.overheadP99Ms ? "✔" : "✖"} service overhead (time held minus outbound round trips): p50 ${percentile(overheads, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (budget ≤ ${BUDGET.overheadP99Ms} ms)`);
     if (!(p99 <= BUDGET.overheadP99Ms)) failures.push(`service overhead p99 ${p99.toFixed(2)} ms exceeds ${BUDGET.overheadP99Ms} ms`);
     if (overheads.length < MEASURED / 2) failures.push(`only ${overheads.length} of ${MEASURED} requests could be measured alone`);
 
