@@ -8,9 +8,9 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
+import { fastifyTrustProxy, type TrustProxy } from "./config";
 import { errorSummary, type Logger } from "./log";
 import { parseRescuePost, PostRejected } from "./post-parser";
-import { fastifyTrustProxy, type TrustProxy } from "./config";
 import type { ReadinessCheck } from "./readiness";
 import { registerPinBroker, type PinBrokerRoutesOptions } from "./pin-broker/routes";
 import type { Spool, SpoolEntry } from "./spool";

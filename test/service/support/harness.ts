@@ -96,8 +96,8 @@ export async function startService(
   spoolDir: string,
   overrides: ServiceOverrides = {},
   config: Partial<ServiceConfig> = {},
-  logs: LogCapture = captureLogs(),
 ): Promise<RunningService> {
+  const logs = captureLogs();
   const service = await IntegrationService.create({
     config: configFor(fake, spoolDir, config),
     logger: logs.logger,

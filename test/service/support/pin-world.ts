@@ -9,14 +9,12 @@ import type { ServiceConfig } from "../../../src/service/config";
 import type { FakeDataverse, IncidentRow, PinRequestRow } from "./fake-dataverse";
 import { FakeRescue } from "./fake-rescue";
 import {
-  captureLogs,
   DYNAMICS_ORIGIN,
   makeTempDir,
   removeDir,
   startFakeDataverse,
   startService,
   testCertificate,
-  type LogCapture,
   type RunningService,
   type ServiceOverrides,
 } from "./harness";
@@ -49,7 +47,7 @@ export class PinWorld {
   private agents = 0;
 
   /** Starts the fakes and a service; `overrides` and `config` go to the service. */
-  async start(overrides: ServiceOverrides = {}, config: Partial<ServiceConfig> = {}, logs: LogCapture = captureLogs()): Promise<this> {
+  async start(overrides: ServiceOverrides = {}, config: Partial<ServiceConfig> = {}): Promise<this> {
     this.fake = await startFakeDataverse();
     this.rescue = new FakeRescue(testCertificate());
     await this.rescue.start();
@@ -60,7 +58,6 @@ export class PinWorld {
       this.spoolDir,
       { configurationCacheMs: 0, ...overrides, pinBroker: { rateLimit: { max: 100_000, timeWindowMs: 60_000 }, ...overrides.pinBroker } },
       { rescueAllowedHosts: [this.rescue.host], ...config },
-      logs,
     );
     return this;
   }
