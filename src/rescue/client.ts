@@ -1,5 +1,8 @@
 /**
- * The Rescue API client: one form-encoded POST per call, the plain-text reply back.
+ * The Rescue API transport: one form-encoded POST per call, the plain-text reply back. Only the
+ * integration service calls Rescue (DESIGN.md §3, §7); it plugs its own HTTPS client in as the
+ * `fetch` of a `RescueTransport` (src/service/pin-broker/rescue-transport.ts), so the calls share
+ * the service's trust store (`NODE_EXTRA_CA_CERTS`) and keep-alive agent.
  *
  * - `POST <endpoint>/<method>.aspx`, `application/x-www-form-urlencoded; charset=UTF-8`: the auth
  *   code and the SSO password travel in the body, never in a URL;
@@ -7,7 +10,8 @@
  * - a timeout (20 s by default) aborts the request;
  * - failures are `RescueTransportError`s whose messages name the method and what happened, never
  *   the body or the endpoint.
- * Business failures arrive as HTTP 200 with a reply word: see `replies.ts`.
+ * Business failures arrive as HTTP 200 with a reply word: see `replies.ts`; the methods and their
+ * fields are in `api.ts`.
  */
 
 export type RescueMethod = "requestPINCode" | "requestAuthCodeSSO" | "getAccount";
@@ -30,7 +34,7 @@ export class RescueTransportError extends Error {
   declare readonly value: number;
 
   constructor(kind: RescueTransportFailure, method: RescueMethod, value: number, cause?: unknown) {
-    super(`Rescue ${method}: ${kind} ${value || (cause instanceof Error ? cause.message : "")}`);
+    super(`Rescue ${method}: ${kind} ${value || (cause instanceof Error ? cause.message : "")}`, cause === undefined ? undefined : { cause });
     this.kind = kind;
     this.value = value;
   }

@@ -6,6 +6,7 @@
  * never the value of a secret.
  */
 import path from "node:path";
+import { DEFAULT_RESCUE_ALLOWED_HOSTS, normalizeHostEntry } from "../rescue/endpoint";
 
 export interface ServiceConfig {
   /** Organisation root URL without trailing slash, e.g. `https://contoso.crm4.dynamics.com`. */
@@ -21,10 +22,30 @@ export interface ServiceConfig {
   readonly spoolDir: string;
   readonly host: string;
   readonly port: number;
-  /** Rescue API base without trailing slash, e.g. `https://secure.logmeinrescue.com/API`. */
-  readonly rescueApiBase: string;
-  /** The only origin allowed to call the relay from a browser. */
+  /** The only browser origin allowed to call `/api/pin` (CORS). */
   readonly allowedOrigin: string;
+  /** `host[:port]` entries (as `URL.host` spells them) of the Rescue API endpoints the service may call. */
+  readonly rescueAllowedHosts: readonly string[];
+  /** PIN request rows older than this many days are deleted. */
+  readonly pinRequestRetentionDays: number;
+  /**
+   * Which proxies in front of the service to trust for the client address (`X-Forwarded-For`):
+   * false (none: the TCP peer is the client), a hop count, or proxy addresses / CIDR ranges.
+   */
+  readonly trustProxy: TrustProxy;
+}
+
+export type TrustProxy = false | number | readonly string[];
+
+/**
+ * `trustProxy` for Fastify: a hop count becomes "trust the first n hops" (Fastify itself refuses
+ * plain hop counts, as a client that can reach the service directly could forge them: use one
+ * only when the service is reachable through the proxy alone, as on App Service).
+ */
+export function fastifyTrustProxy(trustProxy: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trustProxy === false) return false;
+  if (typeof trustProxy === "number") return (_address, hop) => hop < trustProxy;
+  return [...trustProxy];
 }
 
 /** Every environment variable the service reads, with its default (undefined = required). */
@@ -39,8 +60,10 @@ export const ENVIRONMENT_VARIABLES = {
   SPOOL_DIR: "./spool",
   HOST: "0.0.0.0",
   PORT: "8080",
-  RESCUE_API_BASE: "https://secure.logmeinrescue.com/API",
   ALLOWED_ORIGIN: undefined,
+  RESCUE_ALLOWED_HOSTS: DEFAULT_RESCUE_ALLOWED_HOSTS.join(","),
+  PIN_REQUEST_RETENTION_DAYS: "30",
+  TRUST_PROXY: "false",
 } as const satisfies Record<string, string | undefined>;
 
 export type EnvironmentVariableName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -126,8 +149,6 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv, cwd: string = process.
   const port = Number(portText);
   if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) problems.push("PORT must be a whole number from 1 to 65535.");
 
-  const rescueApiBase = httpsUrl("RESCUE_API_BASE", read("RESCUE_API_BASE"), { rootOnly: false });
-
   let allowedOrigin = "";
   const originText = (env.ALLOWED_ORIGIN ?? "").trim();
   if (originText === "") {
@@ -145,7 +166,31 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv, cwd: string = process.
     }
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  const rescueAllowedHosts: string[] = [];
+  for (const entry of read("RESCUE_ALLOWED_HOSTS").split(",")) {
+    if (entry.trim() === "") continue;
+    const host = normalizeHostEntry(entry);
+    if (host === null) {
+      problems.push("RESCUE_ALLOWED_HOSTS must be a comma-separated list of host names with an optional port, e.g. secure.logmeinrescue.com,securebeta.logmeinrescue.com (no https://, no path).");
+      break;
+    }
+    if (!rescueAllowedHosts.includes(host)) rescueAllowedHosts.push(host);
+  }
+
+  const retentionText = read("PIN_REQUEST_RETENTION_DAYS");
+  const pinRequestRetentionDays = Number(retentionText);
+  if (!/^\d{1,4}$/.test(retentionText) || pinRequestRetentionDays < 1 || pinRequestRetentionDays > 3650) {
+    problems.push("PIN_REQUEST_RETENTION_DAYS must be a whole number of days from 1 to 3650.");
+  }
+
+  const trustProxy = parseTrustProxy(read("TRUST_PROXY"));
+  if (trustProxy === null) {
+    problems.push(
+      "TRUST_PROXY must be false, the number of proxies in front of the service (1 behind Azure App Service or one ingress), or a comma-separated list of proxy addresses or CIDR ranges.",
+    );
+  }
+
+  if (problems.length > 0 || trustProxy === null) throw new ConfigError(problems);
   return {
     dataverseUrl,
     tenantId,
@@ -157,7 +202,27 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv, cwd: string = process.
     spoolDir,
     host,
     port,
-    rescueApiBase,
     allowedOrigin,
+    rescueAllowedHosts,
+    pinRequestRetentionDays,
+    trustProxy,
   };
+}
+
+/** An IPv4 or IPv6 address with an optional prefix length, or one of proxy-addr's range names. */
+const PROXY_ADDRESS = /^(?:loopback|linklocal|uniquelocal|[0-9a-f.:]+(?:\/\d{1,3})?)$/i;
+
+/**
+ * `TRUST_PROXY`: "false" → false; a whole number 1–10 → that many hops; otherwise addresses and
+ * CIDR ranges of the proxies. "true" (trust any X-Forwarded-For, which every client can forge) is
+ * refused, like anything else unreadable: null.
+ */
+function parseTrustProxy(text: string): TrustProxy | null {
+  if (text.toLowerCase() === "false") return false;
+  if (/^\d{1,2}$/.test(text)) {
+    const hops = Number(text);
+    return hops === 0 ? false : hops <= 10 ? hops : null;
+  }
+  const entries = text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  return entries.length > 0 && entries.every((entry) => PROXY_ADDRESS.test(entry)) ? entries : null;
 }

@@ -1,25 +1,60 @@
 /**
- * The two service options of the active `lmi_configuration` row, cached briefly so a change by
- * the admin takes effect within `ttlMs` without a read per post.
+ * The newest active `lmi_configuration` row, as the service uses it: the session writer's two
+ * options and what the PIN broker needs to call Rescue. Cached briefly (60 s by default) so a
+ * change by the admin takes effect within `ttlMs` without a read per post or per PIN;
+ * `invalidate()` makes the next `get()` read again (after Rescue refused the company's SSO
+ * settings, for example). Concurrent callers of a cold cache share one read.
+ *
+ * The SSO password is a secured column: Dataverse answers null for it unless the application
+ * user is in the "LogMeIn Rescue Integration" field security profile.
  */
 import { Configuration } from "../model/schema";
 import type { DataverseClient } from "./dataverse-client";
 import type { Logger } from "./log";
 
 export interface IntegrationOptions {
+  /** false when there is no active configuration row (everything below is then empty or off). */
+  readonly configured: boolean;
   readonly closeTicketOnSessionEnd: boolean;
   readonly reassignCaseOnSessionStart: boolean;
+  /** `lmi_endpoint`: the Rescue API base the PIN broker calls ("" when empty). */
+  readonly endpoint: string;
+  /** `lmi_companyid` ("" when empty). */
+  readonly companyId: string;
+  /** `lmi_ssopassword` ("" when empty or not readable by the service). */
+  readonly ssoPassword: string;
+  readonly requireActiveTechConsole: boolean;
+  readonly doNotPassCField1: boolean;
 }
 
-const NONE: IntegrationOptions = { closeTicketOnSessionEnd: false, reassignCaseOnSessionStart: false };
+const NONE: IntegrationOptions = {
+  configured: false,
+  closeTicketOnSessionEnd: false,
+  reassignCaseOnSessionStart: false,
+  endpoint: "",
+  companyId: "",
+  ssoPassword: "",
+  requireActiveTechConsole: false,
+  doNotPassCField1: false,
+};
 const F = Configuration.fields;
+const SELECT = [
+  F.closeTicketOnSessionEnd,
+  F.reassignCaseOnSessionStart,
+  F.endpoint,
+  F.companyId,
+  F.ssoPassword,
+  F.requireActiveTechConsole,
+  F.doNotPassCField1,
+].join(",");
 
 export class ConfigurationOptions {
   private cached: { options: IntegrationOptions; until: number } | null = null;
   private inFlight: Promise<IntegrationOptions> | null = null;
+  private generation = 0;
 
   constructor(
-    private readonly dataverse: DataverseClient,
+    private readonly dataverse: Pick<DataverseClient, "send">,
     private readonly logger: Logger,
     private readonly ttlMs = 60_000,
   ) {}
@@ -34,25 +69,48 @@ export class ConfigurationOptions {
     return read;
   }
 
+  /** Forgets the cached row: the next `get()` reads it again. */
+  invalidate(): void {
+    this.cached = null;
+    this.inFlight = null;
+    this.generation += 1;
+  }
+
   private async read(): Promise<IntegrationOptions> {
-    const select = [F.closeTicketOnSessionEnd, F.reassignCaseOnSessionStart].join(",");
+    const generation = this.generation;
     const filter = encodeURIComponent(`${F.stateCode} eq 0`);
     const response = await this.dataverse.send({
       method: "GET",
-      path: `${Configuration.entitySet}?$select=${select}&$filter=${filter}&$orderby=${F.modifiedOn}%20desc&$top=1`,
+      path: `${Configuration.entitySet}?$select=${SELECT}&$filter=${filter}&$orderby=${F.modifiedOn}%20desc&$top=1`,
     });
     const rows = (response.json as { value?: unknown } | null)?.value;
     const row = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
     let options = NONE;
     if (row === undefined) {
-      this.logger.warn("no active LogMeIn configuration row: reassign and close options are off");
+      this.logger.warn("no active LogMeIn configuration row: reassign and close options are off and no PIN can be issued");
     } else {
       options = {
+        configured: true,
         closeTicketOnSessionEnd: row[F.closeTicketOnSessionEnd] === true,
         reassignCaseOnSessionStart: row[F.reassignCaseOnSessionStart] === true,
+        endpoint: text(row[F.endpoint]),
+        companyId: text(row[F.companyId]),
+        ssoPassword: secret(row[F.ssoPassword]),
+        requireActiveTechConsole: row[F.requireActiveTechConsole] === true,
+        doNotPassCField1: row[F.doNotPassCField1] === true,
       };
     }
-    this.cached = { options, until: Date.now() + this.ttlMs };
+    // A read that started before invalidate() may carry what the invalidation was about.
+    if (generation === this.generation) this.cached = { options, until: Date.now() + this.ttlMs };
     return options;
   }
+}
+
+/** A secret as stored (not trimmed: spaces may be part of a password). */
+function secret(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value.trim() : "";
 }

@@ -34,13 +34,18 @@ export interface DataverseResponse {
 }
 
 export interface DataverseCall {
-  method: "GET" | "POST" | "PATCH";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path below `/api/data/v9.2/`, already encoded. */
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
   /** Non-2xx statuses that are answers, not errors (e.g. 404 for "no such row"). */
   expect?: readonly number[];
+  /**
+   * While Dataverse throttles this client (429), fail at once with a retryable error instead of
+   * waiting out `Retry-After` — for a caller that a person waits on (the PIN broker).
+   */
+  failWhenThrottled?: boolean;
 }
 
 export interface DataverseClientOptions {
@@ -80,6 +85,12 @@ export class DataverseClient {
 
   async send(call: DataverseCall): Promise<DataverseResponse> {
     const wait = this.throttledUntil - Date.now();
+    if (wait > 0 && call.failWhenThrottled === true) {
+      throw new DataverseError(`${call.method} ${call.path.split("?")[0] ?? ""}: not sent, Dataverse throttles this client for ${wait} ms`, "retryable", {
+        status: 429,
+        retryAfterMs: wait,
+      });
+    }
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
     let response = await this.attempt(call, false);

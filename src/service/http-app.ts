@@ -1,6 +1,6 @@
 /**
  * The HTTP surface (Fastify): `POST /api/integration`, `GET /healthz`, `GET /readyz` and the
- * Rescue relay.
+ * PIN broker `POST /api/pin` (its own scope: src/service/pin-broker/routes.ts).
  *
  * The receiver checks credentials before reading the body (so a wrong password costs nothing),
  * refuses bodies over 1 MiB while they stream in, parses and checks the post, stores it
@@ -8,11 +8,11 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
-import type { HttpsClient } from "./https-client";
+import { fastifyTrustProxy, type TrustProxy } from "./config";
 import { errorSummary, type Logger } from "./log";
 import { parseRescuePost, PostRejected } from "./post-parser";
 import type { ReadinessCheck } from "./readiness";
-import { registerRescueRelay } from "./relay";
+import { registerPinBroker, type PinBrokerRoutesOptions } from "./pin-broker/routes";
 import type { Spool, SpoolEntry } from "./spool";
 
 export const MAX_POST_BYTES = 1024 * 1024;
@@ -24,7 +24,9 @@ export interface HttpAppOptions {
   onStored: (entry: SpoolEntry) => void;
   readiness: ReadinessCheck;
   logger: Logger;
-  relay: { rescueApiBase: string; allowedOrigin: string; http: HttpsClient };
+  pinBroker: PinBrokerRoutesOptions;
+  /** Proxies trusted for the client address (`TRUST_PROXY`). */
+  trustProxy: TrustProxy;
 }
 
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
@@ -38,6 +40,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 200 },
+    trustProxy: fastifyTrustProxy(options.trustProxy),
   });
 
   // Every body is read as raw bytes; the routes decide what they accept.
@@ -109,6 +112,6 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.code(report.ready ? 200 : 503).send(report);
   });
 
-  registerRescueRelay(app, { ...options.relay, logger });
+  registerPinBroker(app, options.pinBroker);
   return app;
 }

@@ -22,6 +22,8 @@ import { ReadinessCheck } from "./readiness";
 import { SessionWriter } from "./session-writer";
 import { Spool } from "./spool";
 import { MsalTokenProvider } from "./token-provider";
+import { createPinBroker, type PinBrokerTuning } from "./pin-broker/pin-broker";
+import type { PinRequestRetention } from "./pin-broker/retention";
 
 export interface IntegrationServiceOptions {
   config: ServiceConfig;
@@ -36,6 +38,8 @@ export interface IntegrationServiceOptions {
   readinessCacheMs?: number;
   /** Outbound request timeout. */
   requestTimeoutMs?: number;
+  /** PIN broker timings and rate limit. */
+  pinBroker?: Partial<PinBrokerTuning>;
 }
 
 export class IntegrationService {
@@ -45,16 +49,26 @@ export class IntegrationService {
   private readonly logger: Logger;
   private readonly http: HttpsClient;
   private readonly ledger: AppliedLedger;
+  private readonly retention: PinRequestRetention;
   private pruneTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
-  private constructor(parts: { app: FastifyInstance; worker: DeliveryWorker; spool: Spool; logger: Logger; http: HttpsClient; ledger: AppliedLedger }) {
+  private constructor(parts: {
+    app: FastifyInstance;
+    worker: DeliveryWorker;
+    spool: Spool;
+    logger: Logger;
+    http: HttpsClient;
+    ledger: AppliedLedger;
+    retention: PinRequestRetention;
+  }) {
     this.app = parts.app;
     this.worker = parts.worker;
     this.spool = parts.spool;
     this.logger = parts.logger;
     this.http = parts.http;
     this.ledger = parts.ledger;
+    this.retention = parts.retention;
   }
 
   static async create(options: IntegrationServiceOptions): Promise<IntegrationService> {
@@ -85,16 +99,19 @@ export class IntegrationService {
       ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
-    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats().pending, options.readinessCacheMs);
+    const pinBroker = createPinBroker({ config, dataverse, http, configuration: configurationOptions, logger, ...(options.pinBroker === undefined ? {} : { tuning: options.pinBroker }) });
+    const rescueEndpoint = { configuration: configurationOptions, allowedHosts: config.rescueAllowedHosts };
+    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats().pending, rescueEndpoint, options.readinessCacheMs);
     const app = buildHttpApp({
       credentials: new BasicCredentials(config.postUsername, config.postPassword),
       spool,
       onStored: (entry) => worker.enqueue(entry),
       readiness,
       logger,
-      relay: { rescueApiBase: config.rescueApiBase, allowedOrigin: config.allowedOrigin, http },
+      pinBroker: pinBroker.routes,
+      trustProxy: config.trustProxy,
     });
-    return new IntegrationService({ app, worker, spool, logger, http, ledger });
+    return new IntegrationService({ app, worker, spool, logger, http, ledger, retention: pinBroker.retention });
   }
 
   /** Starts delivering what the spool holds, then listens. */
@@ -105,6 +122,7 @@ export class IntegrationService {
       this.ledger.prune().catch((error: unknown) => this.logger.warn("could not prune applied-post ledgers", { error: errorSummary(error) }));
     }, 6 * 3600_000);
     this.pruneTimer.unref();
+    this.retention.start();
     const address = this.app.server.address() as AddressInfo;
     this.logger.info("integration service listening", { host: address.address, port: address.port });
     return address;
@@ -118,6 +136,7 @@ export class IntegrationService {
 
   private async doClose(): Promise<void> {
     if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    await this.retention.stop();
     await this.app.close();
     await this.worker.stop();
     await this.spool.close();

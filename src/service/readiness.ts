@@ -1,6 +1,8 @@
 /**
  * `GET /readyz`: spool writable, Dataverse reachable with the service's credentials, the
- * Session Key alternate-key index Active, and how many posts are waiting or dead-lettered.
+ * Session Key alternate-key index Active, the configured Rescue endpoint's host in
+ * `RESCUE_ALLOWED_HOSTS` (a check of the configuration row: readiness never calls Rescue), and
+ * how many posts are waiting or dead-lettered.
  *
  * The endpoint is unauthenticated, so the probes (a file written and fsynced in the spool, a
  * Dataverse metadata read) are cached for a few seconds and shared by concurrent callers: a
@@ -9,6 +11,8 @@
  * error code), never a message, path or Dataverse's error text: those are in the service log.
  */
 import { Session } from "../model/schema";
+import { checkRescueEndpoint } from "../rescue/endpoint";
+import type { IntegrationOptions } from "./configuration-options";
 import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
 import type { Spool } from "./spool";
 
@@ -23,6 +27,15 @@ export interface ReadinessChecks {
   spool: string;
   dataverse: string;
   sessionKeyIndex: string;
+  /** `allowed`, `not configured` (no active configuration row), `missing`, `not allowed`, or `unknown (…)`. */
+  rescueEndpoint: string;
+}
+
+/** What the Rescue endpoint check reads: the active configuration and the allow list. */
+export interface RescueEndpointSource {
+  configuration: { get(): Promise<IntegrationOptions> };
+  /** Normalized `RESCUE_ALLOWED_HOSTS`. */
+  allowedHosts: readonly string[];
 }
 
 export class ReadinessCheck {
@@ -33,13 +46,14 @@ export class ReadinessCheck {
     private readonly spool: Pick<Spool, "checkWritable" | "deadLetterCount">,
     private readonly dataverse: Pick<DataverseClient, "send">,
     private readonly pendingCount: () => number,
+    private readonly rescueEndpoint: RescueEndpointSource,
     private readonly cacheMs = 10_000,
   ) {}
 
   async report(): Promise<ReadinessReport> {
     const checks = await this.checks();
     return {
-      ready: checks.spool === "writable" && checks.dataverse === "reachable" && checks.sessionKeyIndex === "Active",
+      ready: checks.spool === "writable" && checks.dataverse === "reachable" && checks.sessionKeyIndex === "Active" && checks.rescueEndpoint === "allowed",
       checks,
       pendingDeliveries: this.pendingCount(),
       deadLetters: this.spool.deadLetterCount(),
@@ -56,8 +70,8 @@ export class ReadinessCheck {
   }
 
   private async probe(): Promise<ReadinessChecks> {
-    const [spool, dv] = await Promise.all([this.spoolStatus(), this.dataverseStatus()]);
-    const checks = { spool, ...dv };
+    const [spool, dv, rescueEndpoint] = await Promise.all([this.spoolStatus(), this.dataverseStatus(), this.rescueEndpointStatus()]);
+    const checks = { spool, ...dv, rescueEndpoint };
     this.cached = { at: Date.now(), checks };
     return checks;
   }
@@ -84,6 +98,17 @@ export class ReadinessCheck {
       return { dataverse: "reachable", sessionKeyIndex: key === undefined ? "missing" : String(key.EntityKeyIndexStatus) };
     } catch (error) {
       return { dataverse: `unreachable (${failureKind(error)})`, sessionKeyIndex: "unknown" };
+    }
+  }
+
+  private async rescueEndpointStatus(): Promise<string> {
+    try {
+      const configuration = await this.rescueEndpoint.configuration.get();
+      if (!configuration.configured) return "not configured";
+      const verdict = checkRescueEndpoint(configuration.endpoint, this.rescueEndpoint.allowedHosts);
+      return verdict === "allowed" ? "allowed" : verdict === "missing" ? "missing" : "not allowed";
+    } catch (error) {
+      return `unknown (${failureKind(error)})`;
     }
   }
 }

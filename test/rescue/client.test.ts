@@ -1,17 +1,29 @@
-/** The Rescue API client on its own: request shape, reply parsing, truncation, failures. */
+/**
+ * The Rescue API client on its own, over the service's HTTPS transport against the fake Rescue
+ * (HTTPS on 127.0.0.1): request shape, reply parsing, truncation, failures, the host allow list,
+ * and the documented v1 fields of each method.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { callRescue, rescueUrl, RescueTransportError } from "../../src/rescue/client";
+import { pinCodeFields, RescueApi } from "../../src/rescue/api";
+import { callRescue, rescueUrl, RescueTransportError, type RescueTransport } from "../../src/rescue/client";
+import { checkRescueEndpoint, DEFAULT_RESCUE_ALLOWED_HOSTS, normalizeHostEntry } from "../../src/rescue/endpoint";
 import { parseReply, REPLY_VALUES, RESCUE_WORDS } from "../../src/rescue/replies";
 import { RESCUE_FIELD_LIMITS, truncateText } from "../../src/rescue/text";
-import { DROP, HANG, RescueFake } from "../ribbon/support/rescue-fake";
+import { HttpsClient } from "../../src/service/https-client";
+import { createRescueTransport, HostNotAllowedError } from "../../src/service/pin-broker/rescue-transport";
+import { DROP, FakeRescue, HANG } from "../service/support/fake-rescue";
+import { testCertificate, trustingAgent } from "../service/support/harness";
 
-const rescue = new RescueFake();
-const transport = { fetch: (input: string, init: RequestInit) => fetch(input, init) };
+const rescue = new FakeRescue(testCertificate());
+const http = new HttpsClient({ agent: trustingAgent() });
+let transport: RescueTransport;
 
 beforeAll(async () => {
   await rescue.start();
+  transport = createRescueTransport({ http, allowedHosts: [rescue.host] });
 });
 afterAll(async () => {
+  http.close();
   await rescue.close();
 });
 beforeEach(() => {
@@ -20,10 +32,11 @@ beforeEach(() => {
 
 describe("callRescue", () => {
   it("POSTs a UTF-8 form body to <endpoint>/<method>.aspx, secrets in the body only", async () => {
+    rescue.reply("requestAuthCodeSSO", "OK AUTHCODE: fresh-auth-code-7f3e9a\r\n");
     const reply = await callRescue(`${rescue.endpoint}//`, "requestAuthCodeSSO", { ssoid: "jan@voorbeeld.nl", pwd: "p&ss=wörd +1", company: "42" }, transport);
     expect(reply).toBe("OK AUTHCODE: fresh-auth-code-7f3e9a");
     const call = rescue.calls[0];
-    expect(call?.url).toBe("/API/requestAuthCodeSSO.aspx");
+    expect(call?.path).toBe("/API/requestAuthCodeSSO.aspx");
     expect(call?.httpMethod).toBe("POST");
     expect(call?.contentType).toBe("application/x-www-form-urlencoded; charset=UTF-8");
     expect(call?.rawBody).toBe("ssoid=jan%40voorbeeld.nl&pwd=p%26ss%3Dw%C3%B6rd+%2B1&company=42");
@@ -32,7 +45,7 @@ describe("callRescue", () => {
 
   it("builds the method URL from any endpoint spelling", () => {
     expect(rescueUrl(" https://secure.logmeinrescue.com/API/ ", "requestPINCode")).toBe("https://secure.logmeinrescue.com/API/requestPINCode.aspx");
-    expect(rescueUrl("https://relay.contoso.com/api/rescue", "getAccount")).toBe("https://relay.contoso.com/api/rescue/getAccount.aspx");
+    expect(rescueUrl("https://securebeta.logmeinrescue.com/API", "getAccount")).toBe("https://securebeta.logmeinrescue.com/API/getAccount.aspx");
   });
 
   it("trims the reply (trailing newlines occur)", async () => {
@@ -40,12 +53,13 @@ describe("callRescue", () => {
     expect(await callRescue(rescue.endpoint, "requestPINCode", {}, transport)).toBe("OK PINCODE:123456");
   });
 
-  it("reports HTTP errors, network failures and timeouts without the body or the endpoint", async () => {
+  it("reports HTTP errors, network failures and timeouts without the body", async () => {
     rescue.reply("requestPINCode", { status: 502, body: "Bad gateway" }, DROP, HANG);
     const fields = { authcode: "secret-code-123" };
     const failures: RescueTransportError[] = [];
     for (const timeoutMs of [20_000, 20_000, 300]) {
-      failures.push((await callRescue(rescue.endpoint, "requestPINCode", fields, { ...transport, timeoutMs }).catch((error: unknown) => error)) as RescueTransportError);
+      const quick = createRescueTransport({ http, allowedHosts: [rescue.host], timeoutMs });
+      failures.push((await callRescue(rescue.endpoint, "requestPINCode", fields, quick).catch((error: unknown) => error)) as RescueTransportError);
     }
     expect(failures.map((error) => [error.kind, error.value])).toEqual([
       ["http", 502],
@@ -56,7 +70,82 @@ describe("callRescue", () => {
       expect(error).toBeInstanceOf(RescueTransportError);
       expect(error.message).toMatch(/^Rescue requestPINCode: /);
       expect(error.message).not.toContain("secret-code-123");
-      expect(error.message).not.toContain("127.0.0.1");
+      expect(error.message).not.toContain("Bad gateway");
+    }
+  });
+
+  it("sends nothing to a host that is not on the allow list", async () => {
+    const strict = createRescueTransport({ http, allowedHosts: [...DEFAULT_RESCUE_ALLOWED_HOSTS] });
+    const error = (await callRescue(rescue.endpoint, "requestAuthCodeSSO", { pwd: "company-password" }, strict).catch((e: unknown) => e)) as RescueTransportError;
+    expect(error.kind).toBe("network");
+    expect(error.cause).toBeInstanceOf(HostNotAllowedError);
+    expect(rescue.calls).toHaveLength(0);
+  });
+});
+
+describe("RescueApi", () => {
+  it("sends each method's documented fields and reads its reply", async () => {
+    rescue.addTechnician("api.user@contoso.com", "8080");
+    const api = new RescueApi(transport);
+    const code = await api.requestAuthCodeSSO(rescue.endpoint, { ssoId: "api.user@contoso.com", password: rescue.ssoPassword, companyId: rescue.companyId });
+    expect(code).toMatch(/^ac-/);
+    expect(await api.getAccount(rescue.endpoint, code as string)).toBe("8080");
+    const pin = await api.requestPINCode(rescue.endpoint, { authCode: code as string, customerName: "C", customerEmail: "c@example.com", caseNumber: "CAS-1", caseId: "{ABC}", requireActiveTechConsole: false });
+    expect(pin).toMatch(/^\d{6}$/);
+    expect(await api.requestPINCode(rescue.endpoint, { authCode: "stale", customerName: "", customerEmail: null, caseNumber: "", caseId: "", requireActiveTechConsole: true })).toEqual({
+      word: "INVALID_SECRETAUTHCODE",
+    });
+    expect(rescue.calls.map((c) => [c.method, c.fieldNames])).toEqual([
+      ["requestAuthCodeSSO", ["ssoid", "pwd", "company"]],
+      ["getAccount", ["authcode"]],
+      ["requestPINCode", ["authcode", "cfield0", "cfield1", "cfield2", "tracking0", "notechconsole"]],
+      ["requestPINCode", ["authcode", "cfield0", "cfield2", "tracking0", "notechconsole"]],
+    ]);
+  });
+
+  it("pinCodeFields: cfield1 only when passed, no NodeId, limits kept, the Case id without braces in lower case", () => {
+    const base = { authCode: "A", customerName: "n".repeat(70), customerEmail: "e".repeat(600), caseNumber: "c".repeat(600), caseId: "{0F8FAD5B-D9CB-469F-A165-70867728950E}", requireActiveTechConsole: false };
+    expect(pinCodeFields(base)).toEqual({
+      authcode: "A",
+      cfield0: "n".repeat(RESCUE_FIELD_LIMITS.cfield0),
+      cfield1: "e".repeat(RESCUE_FIELD_LIMITS.cfield1),
+      cfield2: "c".repeat(RESCUE_FIELD_LIMITS.cfield2),
+      tracking0: "0f8fad5b-d9cb-469f-a165-70867728950e",
+      notechconsole: "1",
+    });
+    expect(Object.keys(pinCodeFields({ ...base, customerEmail: null, requireActiveTechConsole: true }))).toEqual(["authcode", "cfield0", "cfield2", "tracking0", "notechconsole"]);
+    expect(pinCodeFields({ ...base, customerEmail: "" })).toMatchObject({ cfield1: "" });
+    expect(pinCodeFields({ ...base, requireActiveTechConsole: true }).notechconsole).toBe("0");
+  });
+});
+
+describe("the Rescue host allow list", () => {
+  it("normalizes host[:port] entries as URL.host spells them and refuses anything else", () => {
+    expect(normalizeHostEntry("Secure.LogMeInRescue.com")).toBe("secure.logmeinrescue.com");
+    expect(normalizeHostEntry(" secure.logmeinrescue.com:443 ")).toBe("secure.logmeinrescue.com");
+    expect(normalizeHostEntry("127.0.0.1:8443")).toBe("127.0.0.1:8443");
+    expect(normalizeHostEntry("[::1]:9443")).toBe("[::1]:9443");
+    for (const bad of ["", "https://secure.logmeinrescue.com", "secure.logmeinrescue.com/API", "user:pw@host", "host:99999", "host:", "*.logmeinrescue.com", "a b"]) {
+      expect(normalizeHostEntry(bad), bad).toBeNull();
+    }
+  });
+
+  it("allows only https endpoints on a listed host and port", () => {
+    const hosts = ["secure.logmeinrescue.com", "127.0.0.1:8443"];
+    expect(checkRescueEndpoint("https://secure.logmeinrescue.com/API", hosts)).toBe("allowed");
+    expect(checkRescueEndpoint("https://SECURE.logmeinrescue.com:443/API/", hosts)).toBe("allowed");
+    expect(checkRescueEndpoint("https://127.0.0.1:8443/API", hosts)).toBe("allowed");
+    expect(checkRescueEndpoint("  ", hosts)).toBe("missing");
+    expect(checkRescueEndpoint("secure.logmeinrescue.com/API", hosts)).toBe("invalid");
+    for (const endpoint of [
+      "http://secure.logmeinrescue.com/API",
+      "https://secure.logmeinrescue.com:8443/API",
+      "https://127.0.0.1/API",
+      "https://secure.logmeinrescue.com.evil.example/API",
+      "https://user:pw@secure.logmeinrescue.com/API",
+      "https://evil.example/secure.logmeinrescue.com/API",
+    ]) {
+      expect(checkRescueEndpoint(endpoint, hosts), endpoint).toBe("notAllowed");
     }
   });
 });

@@ -37,8 +37,10 @@ describe("environment configuration", () => {
       spoolDir: "/srv/app/spool",
       host: "0.0.0.0",
       port: 8080,
-      rescueApiBase: "https://secure.logmeinrescue.com/API",
       allowedOrigin: "https://contoso.crm4.dynamics.com",
+      rescueAllowedHosts: ["secure.logmeinrescue.com", "securebeta.logmeinrescue.com"],
+      pinRequestRetentionDays: 30,
+      trustProxy: false,
     });
   });
 
@@ -55,8 +57,10 @@ describe("environment configuration", () => {
         "POST_PASSWORD",
         "POST_USERNAME",
         "PORT",
-        "RESCUE_API_BASE",
         "SPOOL_DIR",
+        "RESCUE_ALLOWED_HOSTS",
+        "PIN_REQUEST_RETENTION_DAYS",
+        "TRUST_PROXY",
       ].sort(),
     );
   });
@@ -74,11 +78,13 @@ describe("environment configuration", () => {
       DATAVERSE_URL: "http://contoso.crm4.dynamics.com",
       AZURE_AUTHORITY_HOST: "not a url",
       PORT: "99999",
-      RESCUE_API_BASE: "https://user:pw@rescue.example/API",
+      RESCUE_ALLOWED_HOSTS: "https://rescue.example/API",
       ALLOWED_ORIGIN: "https://contoso.crm4.dynamics.com/main.aspx",
       POST_USERNAME: "a:b",
+      PIN_REQUEST_RETENTION_DAYS: "0",
+      TRUST_PROXY: "true",
     });
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(8);
     expect(problems.join("\n")).toMatch(/DATAVERSE_URL must use https/);
     expect(problems.join("\n")).not.toContain(valid.AZURE_CLIENT_SECRET);
     expect(problems.join("\n")).not.toContain(valid.POST_PASSWORD);
@@ -87,6 +93,31 @@ describe("environment configuration", () => {
   test("any https organisation URL is accepted (no host-name pattern), but not one with a path", () => {
     expect(loadServiceConfig({ ...valid, DATAVERSE_URL: "https://127.0.0.1:8443" }).dataverseUrl).toBe("https://127.0.0.1:8443");
     expect(problemsOf({ ...valid, DATAVERSE_URL: "https://contoso.crm.dynamics.com/api/data/v9.2" })[0]).toMatch(/root URL only/);
+  });
+
+  test("RESCUE_ALLOWED_HOSTS: host[:port] entries, normalized as URL.host spells them; anything with a scheme, path or credentials is refused", () => {
+    expect(loadServiceConfig({ ...valid, RESCUE_ALLOWED_HOSTS: " Secure.LogMeInRescue.com:443 , 127.0.0.1:8443,[::1]:9443,rescue.example.eu," }).rescueAllowedHosts).toEqual([
+      "secure.logmeinrescue.com",
+      "127.0.0.1:8443",
+      "[::1]:9443",
+      "rescue.example.eu",
+    ]);
+    for (const bad of ["https://secure.logmeinrescue.com", "secure.logmeinrescue.com/API", "user@secure.logmeinrescue.com", "secure.logmeinrescue.com:99999", "-bad-.example"]) {
+      expect(problemsOf({ ...valid, RESCUE_ALLOWED_HOSTS: bad })[0], bad).toMatch(/^RESCUE_ALLOWED_HOSTS must be/);
+    }
+  });
+
+  test("PIN_REQUEST_RETENTION_DAYS: whole days from 1 to 3650", () => {
+    expect(loadServiceConfig({ ...valid, PIN_REQUEST_RETENTION_DAYS: "7" }).pinRequestRetentionDays).toBe(7);
+    for (const bad of ["0", "3651", "1.5", "-1", "ten"]) expect(problemsOf({ ...valid, PIN_REQUEST_RETENTION_DAYS: bad })[0], bad).toMatch(/^PIN_REQUEST_RETENTION_DAYS/);
+  });
+
+  test("TRUST_PROXY: off, a hop count, or proxy addresses; never 'true' (any client could forge its address)", () => {
+    expect(loadServiceConfig({ ...valid, TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadServiceConfig({ ...valid, TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadServiceConfig({ ...valid, TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(loadServiceConfig({ ...valid, TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,loopback" }).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1", "loopback"]);
+    for (const bad of ["true", "yes", "11", "10.0.0.0/8;x"]) expect(problemsOf({ ...valid, TRUST_PROXY: bad })[0], bad).toMatch(/^TRUST_PROXY must be/);
   });
 
   test("ALLOWED_ORIGIN overrides the default origin", () => {

@@ -1,11 +1,13 @@
 /**
  * /readyz probes on an unauthenticated endpoint: cached, and shared by concurrent callers, so
- * a flood of probes neither fsyncs per request nor calls Dataverse per request.
+ * a flood of probes neither fsyncs per request nor calls Dataverse per request. The Rescue
+ * endpoint check reads the configuration only (readiness never calls Rescue).
  */
 import { describe, expect, test } from "vitest";
 import { Session } from "../../src/model/schema";
 import type { DataverseCall, DataverseResponse } from "../../src/service/dataverse-client";
-import { ReadinessCheck } from "../../src/service/readiness";
+import { ReadinessCheck, type RescueEndpointSource } from "../../src/service/readiness";
+import type { IntegrationOptions } from "../../src/service/configuration-options";
 
 function probes(options: { spoolError?: Error } = {}) {
   const counts = { fsyncProbes: 0, dataverseCalls: 0 };
@@ -29,30 +31,57 @@ function probes(options: { spoolError?: Error } = {}) {
   return { counts, spool, dataverse, release };
 }
 
+const CONFIGURED: IntegrationOptions = {
+  configured: true,
+  closeTicketOnSessionEnd: false,
+  reassignCaseOnSessionStart: false,
+  endpoint: "https://secure.logmeinrescue.com/API",
+  companyId: "4711",
+  ssoPassword: "secret",
+  requireActiveTechConsole: false,
+  doNotPassCField1: false,
+};
+
+function endpointSource(configuration: Partial<IntegrationOptions> | Error = {}): RescueEndpointSource & { reads: number } {
+  const source = {
+    reads: 0,
+    allowedHosts: ["secure.logmeinrescue.com", "securebeta.logmeinrescue.com"],
+    configuration: {
+      get: (): Promise<IntegrationOptions> => {
+        source.reads += 1;
+        return configuration instanceof Error ? Promise.reject(configuration) : Promise.resolve({ ...CONFIGURED, ...configuration });
+      },
+    },
+  };
+  return source;
+}
+
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("readiness", () => {
   test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
     const { counts, spool, dataverse, release } = probes();
-    const readiness = new ReadinessCheck(spool, dataverse, () => 5, 60_000);
+    const endpoint = endpointSource();
+    const readiness = new ReadinessCheck(spool, dataverse, () => 5, endpoint, 60_000);
     const reports = Array.from({ length: 20 }, () => readiness.report());
     await settle();
     release();
     for (const report of await Promise.all(reports)) {
       expect(report).toEqual({
         ready: true,
-        checks: { spool: "writable", dataverse: "reachable", sessionKeyIndex: "Active" },
+        checks: { spool: "writable", dataverse: "reachable", sessionKeyIndex: "Active", rescueEndpoint: "allowed" },
         pendingDeliveries: 5,
         deadLetters: 2,
       });
     }
     expect(await readiness.report()).toMatchObject({ ready: true });
     expect(counts).toEqual({ fsyncProbes: 1, dataverseCalls: 1 });
+    expect(endpoint.reads).toBe(1);
   });
 
   test("without a cache period every probe runs again once the previous one finished", async () => {
     const { counts, spool, dataverse, release } = probes({ spoolError: Object.assign(new Error("EROFS: read-only file system, open '/var/spool/lmi/tmp/probe'"), { code: "EROFS" }) });
-    const readiness = new ReadinessCheck(spool, dataverse, () => 0, 0);
+    const readiness = new ReadinessCheck(spool, dataverse, () => 0, endpointSource(), 0);
     const first = readiness.report();
     await settle();
     release();
@@ -62,5 +91,31 @@ describe("readiness", () => {
     release();
     await second;
     expect(counts).toEqual({ fsyncProbes: 2, dataverseCalls: 2 });
+  });
+
+  test("not ready unless the configured Rescue endpoint's host is allowed; the check names only the kind of problem", async () => {
+    const cases: [Partial<IntegrationOptions> | Error, string][] = [
+      [{}, "allowed"],
+      [{ endpoint: "https://SECURE.logmeinrescue.com:443/API/" }, "allowed"],
+      [{ endpoint: "https://securebeta.logmeinrescue.com/API" }, "allowed"],
+      [{ endpoint: "https://rescue.evil.example/API" }, "not allowed"],
+      [{ endpoint: "https://secure.logmeinrescue.com:8443/API" }, "not allowed"],
+      [{ endpoint: "http://secure.logmeinrescue.com/API" }, "not allowed"],
+      [{ endpoint: "not a url" }, "not allowed"],
+      [{ endpoint: "" }, "missing"],
+      [{ configured: false, endpoint: "" }, "not configured"],
+      [Object.assign(new Error("GET lmi_configurations: Dataverse answered 503"), { code: "X" }), "unknown (Error)"],
+    ];
+    for (const [configuration, expected] of cases) {
+      const { spool, dataverse, release } = probes();
+      const readiness = new ReadinessCheck(spool, dataverse, () => 0, endpointSource(configuration), 0);
+      const report = readiness.report();
+      await settle();
+      release();
+      const { ready, checks } = await report;
+      expect(checks.rescueEndpoint, JSON.stringify(configuration)).toBe(expected);
+      expect(ready).toBe(expected === "allowed");
+      expect(JSON.stringify(checks)).not.toContain("evil");
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
+import { DEFAULT_RESCUE_ALLOWED_HOSTS } from "../../../src/rescue/endpoint";
 import type { ServiceConfig } from "../../../src/service/config";
 import { IntegrationService, type IntegrationServiceOptions } from "../../../src/service/integration-service";
 import { createJsonLogger, type Logger } from "../../../src/service/log";
@@ -41,7 +42,6 @@ export function serviceEnvironment(fake: FakeDataverse, spoolDir: string, port =
     SPOOL_DIR: spoolDir,
     HOST: "127.0.0.1",
     PORT: String(port),
-    RESCUE_API_BASE: fake.rescueApiBase,
     ALLOWED_ORIGIN: DYNAMICS_ORIGIN,
   };
 }
@@ -66,7 +66,7 @@ export interface RunningService {
 
 export type ServiceOverrides = Partial<Omit<IntegrationServiceOptions, "config" | "logger">>;
 
-export function configFor(fake: FakeDataverse, spoolDir: string): ServiceConfig {
+export function configFor(fake: FakeDataverse, spoolDir: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
     dataverseUrl: fake.organizationUrl,
     tenantId: TENANT_ID,
@@ -78,8 +78,11 @@ export function configFor(fake: FakeDataverse, spoolDir: string): ServiceConfig 
     spoolDir,
     host: "127.0.0.1",
     port: 0,
-    rescueApiBase: fake.rescueApiBase,
     allowedOrigin: DYNAMICS_ORIGIN,
+    rescueAllowedHosts: [...DEFAULT_RESCUE_ALLOWED_HOSTS],
+    pinRequestRetentionDays: 30,
+    trustProxy: false,
+    ...overrides,
   };
 }
 
@@ -88,10 +91,15 @@ export function trustingAgent(): https.Agent {
   return new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, testCertificate().certPem] });
 }
 
-export async function startService(fake: FakeDataverse, spoolDir: string, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function startService(
+  fake: FakeDataverse,
+  spoolDir: string,
+  overrides: ServiceOverrides = {},
+  config: Partial<ServiceConfig> = {},
+): Promise<RunningService> {
   const logs = captureLogs();
   const service = await IntegrationService.create({
-    config: configFor(fake, spoolDir),
+    config: configFor(fake, spoolDir, config),
     logger: logs.logger,
     httpsAgent: trustingAgent(),
     backoff: { initialDelayMs: 20, maxDelayMs: 200, jitter: 0 },
