@@ -85,7 +85,7 @@ export class IntegrationService {
       ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
-    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats().pending, options.readinessCacheMs);
+    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats(), options.readinessCacheMs);
     const app = buildHttpApp({
       credentials: new BasicCredentials(config.postUsername, config.postPassword),
       spool,

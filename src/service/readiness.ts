@@ -1,6 +1,7 @@
 /**
  * `GET /readyz`: spool writable, Dataverse reachable with the service's credentials, the
- * Session Key alternate-key index Active, and how many posts are waiting or dead-lettered.
+ * Session Key alternate-key index Active, and how many posts are waiting, dead-lettered, or
+ * waiting for a dead letter that cannot be written.
  *
  * The endpoint is unauthenticated, so the probes (a file written and fsynced in the spool, a
  * Dataverse metadata read) are cached for a few seconds and shared by concurrent callers: a
@@ -17,6 +18,8 @@ export interface ReadinessReport {
   checks: ReadinessChecks;
   pendingDeliveries: number;
   deadLetters: number;
+  /** Posts that need a dead letter which could not be written yet (the spool is not writable). */
+  undeliverable: number;
 }
 
 export interface ReadinessChecks {
@@ -32,7 +35,7 @@ export class ReadinessCheck {
   constructor(
     private readonly spool: Pick<Spool, "checkWritable" | "deadLetterCount">,
     private readonly dataverse: Pick<DataverseClient, "send">,
-    private readonly pendingCount: () => number,
+    private readonly deliveries: () => { pending: number; undeliverable: number },
     private readonly cacheMs = 10_000,
   ) {}
 
@@ -41,8 +44,9 @@ export class ReadinessCheck {
     return {
       ready: checks.spool === "writable" && checks.dataverse === "reachable" && checks.sessionKeyIndex === "Active",
       checks,
-      pendingDeliveries: this.pendingCount(),
+      pendingDeliveries: this.deliveries().pending,
       deadLetters: this.spool.deadLetterCount(),
+      undeliverable: this.deliveries().undeliverable,
     };
   }
 

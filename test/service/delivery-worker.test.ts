@@ -4,9 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DeliveryWorker } from "../../src/service/delivery-worker";
-import { parseRescuePost, type RescuePost } from "../../src/service/post-parser";
+import type { RescuePost } from "../../src/service/post-parser";
 import type { ApplyOutcome } from "../../src/service/session-writer";
-import { Spool } from "../../src/service/spool";
+import { Spool, type IncomingPost } from "../../src/service/spool";
 import { captureLogs, makeTempDir, removeDir } from "./support/harness";
 
 let dir: string;
@@ -20,8 +20,7 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-const post = (sessionId: string): RescuePost =>
-  parseRescuePost({ body: Buffer.from(`SessionID=${sessionId}`), contentType: "application/x-www-form-urlencoded", event: undefined });
+const formPost = (sessionId: string): IncomingPost => ({ sessionId, contentType: "application/x-www-form-urlencoded", body: Buffer.from(`SessionID=${sessionId}`) });
 
 describe("delivery worker", () => {
   test.each([
@@ -44,7 +43,7 @@ describe("delivery worker", () => {
     const logs = captureLogs();
     const worker = new DeliveryWorker({ spool, writer, logger: logs.logger, backoff: { initialDelayMs: 5, maxDelayMs: 5, jitter: 0 } });
     worker.start();
-    worker.enqueue(await spool.store(post("4242")));
+    worker.enqueue(await spool.store(formPost("4242")));
     await worker.whenIdle();
     await worker.stop();
     expect(applied).toEqual(["4242"]);

@@ -34,7 +34,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve,
 describe("readiness", () => {
   test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
     const { counts, spool, dataverse, release } = probes();
-    const readiness = new ReadinessCheck(spool, dataverse, () => 5, 60_000);
+    const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 5, undeliverable: 1 }), 60_000);
     const reports = Array.from({ length: 20 }, () => readiness.report());
     await settle();
     release();
@@ -44,6 +44,7 @@ describe("readiness", () => {
         checks: { spool: "writable", dataverse: "reachable", sessionKeyIndex: "Active" },
         pendingDeliveries: 5,
         deadLetters: 2,
+        undeliverable: 1,
       });
     }
     expect(await readiness.report()).toMatchObject({ ready: true });
@@ -52,7 +53,7 @@ describe("readiness", () => {
 
   test("without a cache period every probe runs again once the previous one finished", async () => {
     const { counts, spool, dataverse, release } = probes({ spoolError: Object.assign(new Error("EROFS: read-only file system, open '/var/spool/lmi/tmp/probe'"), { code: "EROFS" }) });
-    const readiness = new ReadinessCheck(spool, dataverse, () => 0, 0);
+    const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), 0);
     const first = readiness.report();
     await settle();
     release();
