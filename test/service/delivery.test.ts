@@ -263,6 +263,35 @@ describe("delivery to Dataverse", () => {
     expect(fake.creations.get(id)).toBe(1);
   });
 
+  test.each([
+    ["resolved", 1],
+    ["cancelled", 2],
+  ])("a Case %s after it was read and before CloseIncident: the end post is delivered, not dead-lettered", async (_name, stateCode) => {
+    fake.configuration = { close: true, reassign: false };
+    const incident = fake.addIncident();
+    const id = newSessionId();
+    // The service reads the Case while it is active; an agent closes it before CloseIncident.
+    fake.failNext(`incidents(${incident.incidentid})`, [{ status: 200, body: { incidentid: incident.incidentid, statecode: 0, _ownerid_value: incident.ownerid } }], "GET");
+    incident.statecode = stateCode;
+    await deliver({ SessionID: id, Tracking0: incident.incidentid, ChatLog: "bye", ClosingTime: "2024-01-01 10:00" });
+    expect(fake.requests.filter((r) => r.path.endsWith("/CloseIncident") && r.body.includes(incident.incidentid))).toHaveLength(1);
+    expect(await readdir(path.join(spoolDir, "dead"))).toEqual([]);
+    expect(running.service.worker.getStats()).toMatchObject({ delivered: 1, deadLettered: 0 });
+    expect(fake.session(id)?.[F.status]).toBe(SessionStatus.Closed);
+    expect(running.logs.lines.join("")).toContain("Case was resolved, cancelled or deleted meanwhile");
+  });
+
+  test("a Case resolved after it was read and before the reassignment: the start post is delivered, not dead-lettered", async () => {
+    fake.configuration = { close: false, reassign: true };
+    fake.userSettings.push({ techId: "T-77", userId: "aaaaaaaa-0000-0000-0000-000000000077" });
+    const incident = fake.addIncident();
+    fake.failNext(`incidents(${incident.incidentid})`, [{ status: 200, body: { incidentid: incident.incidentid, statecode: 0, _ownerid_value: incident.ownerid } }], "GET");
+    incident.statecode = 1;
+    await deliver({ SessionID: newSessionId(), TechID: "T-77", Tracking0: incident.incidentid });
+    expect(await readdir(path.join(spoolDir, "dead"))).toEqual([]);
+    expect(running.service.worker.getStats()).toMatchObject({ delivered: 1, deadLettered: 0 });
+  });
+
   test("401 gets a fresh token and the post is delivered", async () => {
     await deliver({ SessionID: newSessionId() });
     const issued = fake.tokensIssued;
