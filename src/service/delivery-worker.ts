@@ -129,8 +129,11 @@ export class DeliveryWorker {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops taking new work and waits for the posts in hand to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking new work and waits for the posts in hand to finish, at most `graceMs`: a
+   * delivery still running then is abandoned, and its post stays in the spool for the next start.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.stopped = true;
     for (const lane of this.lanes.values()) {
       if (lane.retryTimer !== null) {
@@ -138,7 +141,17 @@ export class DeliveryWorker {
         lane.retryTimer = null;
       }
     }
-    await Promise.allSettled([...this.inFlight]);
+    const settled = Promise.allSettled([...this.inFlight]);
+    if (!Number.isFinite(graceMs)) {
+      await settled;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([settled, deadline]);
+    clearTimeout(timer);
   }
 
   private pump(): void {
