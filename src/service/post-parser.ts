@@ -24,7 +24,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
-import { readXmlPairs, XmlRefused, type XmlPair } from "./post-xml";
+import { readXmlPairs, XmlRefused, type ElementInterest, type XmlPair } from "./post-xml";
 
 export const POST_VARIABLES = [
   "SessionID",
@@ -93,8 +93,6 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,20}$/;
 const BY_LOWER_NAME = new Map<string, PostVariable>(POST_VARIABLES.map((name) => [name.toLowerCase(), name]));
 BY_LOWER_NAME.set("note", "Notes");
 
-const isVariableName = (name: string): boolean => BY_LOWER_NAME.has(name.toLowerCase());
-
 export interface RawPost {
   body: Buffer;
   /** The Content-Type header, if any. */
@@ -103,7 +101,32 @@ export interface RawPost {
 
 /** Parses and checks a post; throws `PostRejected` for anything that must not be accepted. */
 export function parseRescuePost(raw: RawPost): RescuePost {
-  const { format, pairs } = readPairs(raw);
+  const { format, sessionId, values } = readVariables(raw, everyValue);
+  const fields: PostFields = {};
+  for (const [variable, value] of values) fields[variable] = variable === "SessionID" ? sessionId : cleanText(value);
+  const event: SessionEvent = (fields.ClosingTime ?? "").trim() !== "" ? "end" : "start";
+  return { sessionId, event, format, fields, digest: postDigest(event, fields) };
+}
+
+/**
+ * Checks a post exactly as `parseRescuePost` does and returns its session id, keeping no other
+ * value in memory: what the receiver needs before it stores the body as received.
+ */
+export function acceptedSessionId(raw: RawPost): string {
+  return readVariables(raw, sessionIdOnly).sessionId;
+}
+
+/** What to keep of a name: its value, only the fact that it was sent, or nothing. */
+type Interest = (name: string) => ElementInterest;
+
+const everyValue: Interest = (name) => (BY_LOWER_NAME.has(name.toLowerCase()) ? "value" : "ignore");
+const sessionIdOnly: Interest = (name) => {
+  const variable = BY_LOWER_NAME.get(name.toLowerCase());
+  return variable === undefined ? "ignore" : variable === "SessionID" ? "value" : "name";
+};
+
+function readVariables(raw: RawPost, interest: Interest): { format: PostFormat; sessionId: string; values: Map<PostVariable, string> } {
+  const { format, pairs } = readPairs(raw, interest);
 
   const values = new Map<PostVariable, string>();
   const seen = new Set<string>();
@@ -122,11 +145,7 @@ export function parseRescuePost(raw: RawPost): RescuePost {
   const sessionId = (values.get("SessionID") ?? "").trim();
   if (sessionId === "") throw new PostRejected(400, "no SessionID in the post");
   if (!SESSION_ID_PATTERN.test(sessionId)) throw new PostRejected(400, "SessionID is not a plausible Rescue session id");
-
-  const fields: PostFields = {};
-  for (const [variable, value] of values) fields[variable] = variable === "SessionID" ? sessionId : cleanText(value);
-  const event: SessionEvent = (fields.ClosingTime ?? "").trim() !== "" ? "end" : "start";
-  return { sessionId, event, format, fields, digest: postDigest(event, fields) };
+  return { format, sessionId, values };
 }
 
 /** Drops control characters Dataverse text cannot hold (keeps tab, CR, LF) and lone surrogates. */
@@ -143,7 +162,9 @@ function postDigest(event: SessionEvent, fields: PostFields): string {
   for (const name of POST_VARIABLES) {
     const value = fields[name];
     if (value === undefined) continue;
-    hash.update(`\u0000${name}\u0000${value}`);
+    // Hashed in two parts: the same digest, without a copy of a long chat.
+    hash.update(`\u0000${name}\u0000`);
+    hash.update(value);
   }
   return hash.digest("hex");
 }
@@ -152,7 +173,7 @@ function postDigest(event: SessionEvent, fields: PostFields): string {
 const FOREIGN_MEDIA = /^(?:application\/(?:[\w.+-]+\+)?json|multipart\/[\w.+-]+)$/;
 
 /** The body's variables as sent, and whether it was XML or form fields. */
-function readPairs(raw: RawPost): { format: PostFormat; pairs: XmlPair[] } {
+function readPairs(raw: RawPost, interest: Interest): { format: PostFormat; pairs: XmlPair[] } {
   const { mediaType, charset } = parseContentType(raw.contentType);
   const body = raw.body;
   const bom = byteOrderMark(body);
@@ -161,28 +182,28 @@ function readPairs(raw: RawPost): { format: PostFormat; pairs: XmlPair[] } {
   const start = bom?.length ?? 0;
   if (encoding === "utf-16le" || encoding === "utf-16be") {
     const head = new TextDecoder(encoding).decode(body.subarray(start, start + 256));
-    if (head.trimStart().startsWith("<")) return { format: "xml", pairs: xmlPairs(decodeInPieces(body.subarray(start), encoding)) };
+    if (head.trimStart().startsWith("<")) return { format: "xml", pairs: xmlPairs(decodeInPieces(body.subarray(start), encoding), interest) };
     if (FOREIGN_MEDIA.test(mediaType)) throw unsupportedMedia(mediaType);
     // A UTF-16 form is unheard of; read it through its UTF-8 bytes all the same.
     const text = new TextDecoder(encoding).decode(body.subarray(start));
-    return { format: "form", pairs: readFormPairs(Buffer.from(text, "utf8"), 0, "utf-8") };
+    return { format: "form", pairs: readFormPairs(Buffer.from(text, "utf8"), 0, "utf-8", interest) };
   }
 
   if (firstNonSpaceByte(body, start) === LESS_THAN) {
     const chosen = encoding ?? asciiCompatible(xmlDeclaredEncoding(body, start)) ?? asciiCompatible(charset) ?? sniffedEncoding(body.subarray(start));
-    return { format: "xml", pairs: xmlPairs(decodeInPieces(body.subarray(start), chosen)) };
+    return { format: "xml", pairs: xmlPairs(decodeInPieces(body.subarray(start), chosen), interest) };
   }
   if (FOREIGN_MEDIA.test(mediaType)) throw unsupportedMedia(mediaType);
-  return { format: "form", pairs: readFormPairs(body, start, encoding ?? asciiCompatible(charset)) };
+  return { format: "form", pairs: readFormPairs(body, start, encoding ?? asciiCompatible(charset), interest) };
 }
 
 function unsupportedMedia(mediaType: string): PostRejected {
   return new PostRejected(415, `${mediaType} is not a Post to URL format: send XML or HTML form fields`);
 }
 
-function xmlPairs(pieces: Iterable<string>): XmlPair[] {
+function xmlPairs(pieces: Iterable<string>, interest: Interest): XmlPair[] {
   try {
-    return readXmlPairs(pieces, isVariableName);
+    return readXmlPairs(pieces, interest);
   } catch (error) {
     if (error instanceof XmlRefused) throw new PostRejected(400, error.reason);
     throw error;
@@ -267,9 +288,9 @@ function* decodeInPieces(bytes: Buffer, encoding: string): Generator<string> {
  * `application/x-www-form-urlencoded` pairs, read from the bytes: `+` is a space, `%XY` a byte
  * (a `%` not followed by two hex digits stays as it is), and the bytes of each name and value
  * are decoded with `charset` or, without one, as UTF-8 when valid and Windows-1252 when not.
- * Values of names that are not variables are not decoded at all.
+ * Only the values `interest` asks for are decoded.
  */
-function readFormPairs(body: Buffer, start: number, charset: string | undefined): XmlPair[] {
+function readFormPairs(body: Buffer, start: number, charset: string | undefined, interest: Interest): XmlPair[] {
   const pairs: XmlPair[] = [];
   for (let from = start; from < body.length; ) {
     let end = body.indexOf(0x26, from);
@@ -278,7 +299,8 @@ function readFormPairs(body: Buffer, start: number, charset: string | undefined)
       let equals = body.indexOf(0x3d, from);
       if (equals < 0 || equals > end) equals = end;
       const name = decodeFormComponent(body, from, equals, charset);
-      if (isVariableName(name)) pairs.push([name, decodeFormComponent(body, Math.min(equals + 1, end), end, charset)]);
+      const wanted = interest(name);
+      if (wanted !== "ignore") pairs.push([name, wanted === "value" ? decodeFormComponent(body, Math.min(equals + 1, end), end, charset) : ""]);
     }
     from = end + 1;
   }

@@ -10,10 +10,11 @@
  * and only then answered 200. A post that cannot be read gets a 4xx with a one-line reason; a
  * post that could not be stored where a restart finds it gets 503 with `Retry-After`.
  */
+import type { Readable } from "node:stream";
 import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
 import { errorSummary, type Logger } from "./log";
-import { parseRescuePost, PostRejected } from "./post-parser";
+import { acceptedSessionId, PostRejected } from "./post-parser";
 import type { Spool, SpoolEntry } from "./spool";
 
 /** 16 MiB: a chat that fills `lmi_chatlog` (1,048,576 UTF-16 units) fits in any script, also form-encoded. */
@@ -35,8 +36,8 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
 
   // Every body is read as raw bytes, whatever its content type: the post parser decides.
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_POST_BYTES }, (_request, body, done) => {
-    done(null, body);
+  scope.addContentTypeParser("*", (request, payload, done) => {
+    readBody(payload, request.headers["content-length"], MAX_POST_BYTES, done);
   });
 
   scope.setErrorHandler((error: FastifyError, request, reply) => {
@@ -64,7 +65,8 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
       const contentType = request.headers["content-type"];
       let entry: SpoolEntry;
       try {
-        const sessionId = readableSessionId(body, contentType);
+        // Checked as delivery will parse it, keeping no value but the session id.
+        const sessionId = acceptedSessionId({ body, contentType });
         entry = await options.spool.store({ sessionId, contentType, body });
       } catch (error) {
         if (error instanceof PostRejected) {
@@ -83,9 +85,49 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
 };
 
 /**
- * Parses the post to check that it can be read, and returns its session id. The parsed values
- * are dropped here: what is stored is the body as received, parsed again at delivery.
+ * Reads a body into one buffer while it streams in: sized from `Content-Length` when there is
+ * one (so a 16 MiB post costs 16 MiB, not its chunks and then a copy), growing by doubling when
+ * chunked. More than `limit` bytes, declared or received, ends the read with a 413 at once.
  */
-function readableSessionId(body: Buffer, contentType: string | undefined): string {
-  return parseRescuePost({ body, contentType }).sessionId;
+function readBody(payload: Readable, contentLength: string | undefined, limit: number, done: (error: Error | null, body?: Buffer) => void): void {
+  const declared = contentLength === undefined || !/^\d+$/.test(contentLength) ? undefined : Number(contentLength);
+  if (declared !== undefined && declared > limit) {
+    done(statusError(413, "body too large"));
+    return;
+  }
+  let buffer = Buffer.allocUnsafe(declared ?? 64 * 1024);
+  let length = 0;
+  const finish = (error: Error | null, body?: Buffer): void => {
+    payload.removeListener("data", onData);
+    payload.removeListener("end", onEnd);
+    payload.removeListener("error", onError);
+    // Whatever else arrives is read and dropped, so that the answer can be sent.
+    payload.resume();
+    done(error, body);
+  };
+  const onData = (chunk: Buffer): void => {
+    if (length + chunk.length > limit) {
+      finish(statusError(413, "body too large"));
+      return;
+    }
+    if (length + chunk.length > buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(limit, Math.max(buffer.length * 2, length + chunk.length)));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    chunk.copy(buffer, length);
+    length += chunk.length;
+  };
+  const onEnd = (): void => {
+    if (declared !== undefined && length !== declared) finish(statusError(400, "body length differs from Content-Length"));
+    else finish(null, buffer.subarray(0, length));
+  };
+  const onError = (error: Error): void => finish(statusError(400, `body could not be read: ${error.message}`));
+  payload.on("data", onData);
+  payload.on("end", onEnd);
+  payload.on("error", onError);
+}
+
+function statusError(statusCode: number, message: string): Error {
+  return Object.assign(new Error(message), { statusCode });
 }

@@ -35,19 +35,22 @@ const TOLERATED_ERRORS = ["disallowed character.", "malformed character entity."
 /** A variable as it appeared: the element's local name and its text. */
 export type XmlPair = [name: string, value: string];
 
+/** What to report of a child element of the root: its text, only its name (text ""), or nothing. */
+export type ElementInterest = "value" | "name" | "ignore";
+
 /**
  * The child elements of the root with their text, in document order, from the document's
- * text in pieces (so the whole text never has to exist as one string). `isVariable` says which
- * names are worth collecting (the others are checked for well-formedness but not kept).
+ * text in pieces (so the whole text never has to exist as one string). `interest` says what to
+ * report of each name (everything is checked for well-formedness all the same).
  */
-export function readXmlPairs(pieces: Iterable<string>, isVariable: (localName: string) => boolean): XmlPair[] {
+export function readXmlPairs(pieces: Iterable<string>, interest: (localName: string) => ElementInterest): XmlPair[] {
   const parser = new SaxesParser({ position: false });
   const pairs: XmlPair[] = [];
   let depth = 0;
-  let collecting: { name: string; parts: string[] } | null = null;
+  let collecting: { name: string; parts: string[] | null } | null = null;
 
   const collect = (text: string): void => {
-    if (collecting !== null) collecting.parts.push(text);
+    collecting?.parts?.push(text);
   };
   parser.on("doctype", () => {
     throw new XmlRefused("DTDs and entity declarations are not accepted");
@@ -57,12 +60,13 @@ export function readXmlPairs(pieces: Iterable<string>, isVariable: (localName: s
     if (depth > MAX_XML_DEPTH) throw new XmlRefused(`XML is nested deeper than ${MAX_XML_DEPTH} levels`);
     if (depth === 2) {
       const name = localName(tag.name);
-      collecting = isVariable(name) ? { name, parts: [] } : null;
+      const wanted = interest(name);
+      collecting = wanted === "ignore" ? null : { name, parts: wanted === "value" ? [] : null };
     }
   });
   parser.on("closetag", () => {
     if (depth === 2 && collecting !== null) {
-      pairs.push([collecting.name, collecting.parts.join("")]);
+      pairs.push([collecting.name, collecting.parts?.join("") ?? ""]);
       collecting = null;
     }
     depth -= 1;
