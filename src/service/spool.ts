@@ -148,7 +148,6 @@ export class Spool {
   private queue: PendingWrite[] = [];
   private flushing: Promise<void> | null = null;
   private repairTimer: NodeJS.Timeout | null = null;
-  private lastRepairError: unknown = null;
   private nextSeq: number;
   private deadCount: number;
   private recovered: SpoolEntry[];
@@ -341,7 +340,6 @@ export class Spool {
   }
 
   private rejectAll(batch: PendingWrite[], error: unknown): void {
-    this.lastRepairError = error;
     const failure = error instanceof SpoolUnavailable ? error : new SpoolUnavailable(`post not stored: ${describe(error)}`, { cause: error });
     for (const write of batch) write.reject(failure);
   }
@@ -454,7 +452,6 @@ export class Spool {
         await this.removeIfFinished(state);
       }
     }
-    this.lastRepairError = null;
   }
 
   /** SPOOL_DIR exists on its original file system, and its subdirectories are there. */
@@ -496,11 +493,6 @@ export class Spool {
   /** Whether the spool has records it could not yet put back after its files were removed. */
   hasUnrescuedRecords(): boolean {
     return this.needsRepair();
-  }
-
-  /** The last reason the spool could not store or repair, for logs. */
-  lastFailure(): string | null {
-    return this.lastRepairError === null ? null : describe(this.lastRepairError);
   }
 
   private async isLinked(state: SegmentState): Promise<boolean> {
