@@ -175,8 +175,7 @@ export class DeliveryWorker {
     const log = this.logger.child({ sessionId: lane.sessionId, seq: post.entry.seq, attempt: post.attempts });
     let parsed: RescuePost | undefined;
     try {
-      const stored = await this.spool.read(post.entry);
-      parsed = parseRescuePost({ body: stored.body, contentType: stored.contentType });
+      parsed = await this.readPost(post.entry);
       const result = await this.writer.apply(parsed, post.progress);
       await this.spool.complete(post.entry);
       this.stats.delivered += 1;
@@ -208,6 +207,12 @@ export class DeliveryWorker {
       }
       this.parkLane(lane, delay);
     }
+  }
+
+  /** The spooled post, parsed; the stored bytes are not kept while Dataverse is written. */
+  private async readPost(entry: SpoolEntry): Promise<RescuePost> {
+    const stored = await this.spool.read(entry);
+    return parseRescuePost({ body: stored.body, contentType: stored.contentType });
   }
 
   private finishHead(lane: Lane): void {
