@@ -4,15 +4,20 @@
  *
  * Each session has a lane (a FIFO of its spooled posts, by arrival `seq`); only a lane's head is
  * ever in flight, so a session's posts are applied in the order received. Runnable lanes are
- * served round-robin up to `concurrency` at once. A retryable failure parks the lane for the
- * backoff delay (or Dataverse's `Retry-After`); the post stays in the spool throughout, so a
- * restart resumes from it. A permanent failure moves the post to dead/ with the reason and the
- * lane moves on.
+ * served round-robin up to `concurrency` at once. Each post is read back from the spool and
+ * parsed there (the spool keeps the body as received). A retryable failure parks the lane for
+ * the backoff delay, or Dataverse's `Retry-After` when that is longer (never less: a
+ * `Retry-After: 0` does not turn the backoff off); the post stays in the spool throughout, so a
+ * restart resumes from it. A post Dataverse refuses for good, whose record cannot be read back
+ * or no longer parses moves to dead/ with the reason and the lane moves on; if even the dead
+ * letter cannot be written, that is retried and counted (`undeliverable`, shown by /readyz),
+ * never skipped.
  */
 import { DataverseError } from "./dataverse-client";
 import { errorSummary, type Logger } from "./log";
+import { parseRescuePost, PostRejected, type RescuePost } from "./post-parser";
 import type { DeliveryProgress, SessionWriter } from "./session-writer";
-import type { Spool, SpoolEntry } from "./spool";
+import { SpoolRecordUnreadable, type DeadLetterDetail, type Spool, type SpoolEntry } from "./spool";
 
 export interface BackoffOptions {
   /** First retry delay. */
@@ -55,6 +60,8 @@ export interface DeliveryStats {
   delivered: number;
   deadLettered: number;
   retries: number;
+  /** Posts that need a dead letter which could not be written yet (retried; shown by /readyz). */
+  undeliverable: number;
 }
 
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
@@ -75,6 +82,7 @@ export class DeliveryWorker {
   private stopped = true;
   private pendingCount = 0;
   private readonly stats = { delivered: 0, deadLettered: 0, retries: 0 };
+  private readonly undeliverable = new Set<number>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: DeliveryWorkerOptions) {
@@ -112,7 +120,7 @@ export class DeliveryWorker {
   }
 
   getStats(): DeliveryStats {
-    return { pending: this.pendingCount, inFlight: this.inFlight.size, ...this.stats };
+    return { pending: this.pendingCount, inFlight: this.inFlight.size, ...this.stats, undeliverable: this.undeliverable.size };
   }
 
   /** Resolves when nothing is pending (for tests and orderly shutdown). */
@@ -121,8 +129,11 @@ export class DeliveryWorker {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops taking new work and waits for the posts in hand to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking new work and waits for the posts in hand to finish, at most `graceMs`: a
+   * delivery still running then is abandoned, and its post stays in the spool for the next start.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.stopped = true;
     for (const lane of this.lanes.values()) {
       if (lane.retryTimer !== null) {
@@ -130,7 +141,17 @@ export class DeliveryWorker {
         lane.retryTimer = null;
       }
     }
-    await Promise.allSettled([...this.inFlight]);
+    const settled = Promise.allSettled([...this.inFlight]);
+    if (!Number.isFinite(graceMs)) {
+      await settled;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([settled, deadline]);
+    clearTimeout(timer);
   }
 
   private pump(): void {
@@ -152,43 +173,46 @@ export class DeliveryWorker {
   private async deliver(lane: Lane, post: QueuedPost): Promise<void> {
     post.attempts += 1;
     const log = this.logger.child({ sessionId: lane.sessionId, seq: post.entry.seq, attempt: post.attempts });
+    let parsed: RescuePost | undefined;
     try {
-      const record = await this.spool.read(post.entry);
-      const result = await this.writer.apply(record.post, post.progress);
+      parsed = await this.readPost(post.entry);
+      const result = await this.writer.apply(parsed, post.progress);
       await this.spool.complete(post.entry);
       this.stats.delivered += 1;
+      this.undeliverable.delete(post.entry.seq);
       log.info("post delivered", { outcome: result.outcome, chatAppended: result.chatAppended, caseLinked: result.caseLinked });
       this.finishHead(lane);
+      return;
     } catch (error) {
-      if (error instanceof DataverseError && error.kind === "permanent") {
-        log.error("post refused by Dataverse for good: moved to dead letters", { status: error.details.status, code: error.details.code });
+      const deadLetter = deadLetterFor(error, parsed);
+      if (deadLetter !== null) {
+        log.error(deadLetter.logMessage, { reason: deadLetter.detail.reason, status: deadLetter.detail.status });
         try {
-          await this.spool.deadLetter(post.entry, error.message, error.details.status);
+          await this.spool.deadLetter(post.entry, deadLetter.detail);
           this.stats.deadLettered += 1;
+          this.undeliverable.delete(post.entry.seq);
           this.finishHead(lane);
           return;
         } catch (moveError) {
+          this.undeliverable.add(post.entry.seq);
           log.error("could not move the post to dead letters; will retry", { error: errorSummary(moveError) });
         }
       }
-      if (isMissingFile(error)) {
-        log.warn("spooled post disappeared from the spool before delivery: skipped");
-        this.finishHead(lane);
-        return;
-      }
-      if (isUnreadableRecord(error)) {
-        log.error("spooled post cannot be read: moved to dead letters", { error: errorSummary(error) });
-        await this.spool.deadLetter(post.entry, `unreadable spool record: ${errorSummary(error)}`).catch(() => undefined);
-        this.stats.deadLettered += 1;
-        this.finishHead(lane);
-        return;
-      }
+      // Never sooner than the normal schedule, whatever Retry-After says (0, or a past date).
       const retryAfterMs = error instanceof DataverseError ? error.details.retryAfterMs : undefined;
-      const delay = retryAfterMs ?? backoffDelay(post.attempts, this.backoff);
+      const delay = Math.max(backoffDelay(post.attempts, this.backoff), retryAfterMs ?? 0);
       this.stats.retries += 1;
-      log.warn("delivery failed: will retry", { error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined });
+      if (deadLetter === null) {
+        log.warn("delivery failed: will retry", { error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined });
+      }
       this.parkLane(lane, delay);
     }
+  }
+
+  /** The spooled post, parsed; the stored bytes are not kept while Dataverse is written. */
+  private async readPost(entry: SpoolEntry): Promise<RescuePost> {
+    const stored = await this.spool.read(entry);
+    return parseRescuePost({ body: stored.body, contentType: stored.contentType });
   }
 
   private finishHead(lane: Lane): void {
@@ -221,10 +245,22 @@ export class DeliveryWorker {
   }
 }
 
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === "ENOENT";
-}
-
-function isUnreadableRecord(error: unknown): boolean {
-  return error instanceof SyntaxError;
+/**
+ * The dead letter a failure calls for: Dataverse refused the post for good, the stored record
+ * cannot be read back, or it no longer parses. Null when the failure is worth retrying.
+ */
+function deadLetterFor(error: unknown, post: RescuePost | undefined): { logMessage: string; detail: DeadLetterDetail } | null {
+  if (error instanceof DataverseError && error.kind === "permanent") {
+    return {
+      logMessage: "post refused by Dataverse for good: moved to dead letters",
+      detail: { reason: error.message, ...(error.details.status === undefined ? {} : { status: error.details.status }), ...(post === undefined ? {} : { post }) },
+    };
+  }
+  if (error instanceof SpoolRecordUnreadable) {
+    return { logMessage: "spooled post cannot be read back: moved to dead letters", detail: { reason: `unreadable spool record: ${error.message}` } };
+  }
+  if (error instanceof PostRejected) {
+    return { logMessage: "spooled post no longer parses: moved to dead letters", detail: { reason: `stored post cannot be parsed: ${error.reason}` } };
+  }
+  return null;
 }

@@ -2,20 +2,19 @@
  * The HTTP surface (Fastify): `POST /api/integration`, `GET /healthz`, `GET /readyz` and the
  * PIN broker `POST /api/pin` (its own scope: src/service/pin-broker/routes.ts).
  *
- * The receiver checks credentials before reading the body (so a wrong password costs nothing),
- * refuses bodies over 1 MiB while they stream in, parses and checks the post, stores it
- * durably and only then answers 200. Every refusal is a 4xx with a one-line plain-text reason.
+ * The receiver (`/api/integration`) is its own plugin with its own body limit: post-receiver.ts.
+ * Every refusal is a 4xx with a one-line plain-text reason.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
+import type { BasicCredentials } from "./basic-auth";
 import { fastifyTrustProxy, type TrustProxy } from "./config";
 import { errorSummary, type Logger } from "./log";
-import { parseRescuePost, PostRejected } from "./post-parser";
+import { postReceiver } from "./post-receiver";
 import type { ReadinessCheck } from "./readiness";
 import { registerPinBroker, type PinBrokerRoutesOptions } from "./pin-broker/routes";
 import type { Spool, SpoolEntry } from "./spool";
 
-export const MAX_POST_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpAppOptions {
   credentials: BasicCredentials;
@@ -33,7 +32,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const { logger } = options;
   const app = Fastify({
     logger: false,
-    bodyLimit: MAX_POST_BYTES,
+    bodyLimit: MAX_BODY_BYTES,
     requestTimeout: 60_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
@@ -71,39 +70,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     done();
   });
 
-  app.post(
-    "/api/integration",
-    {
-      onRequest: (request, reply, done) => {
-        if (options.credentials.verify(request.headers.authorization)) {
-          done();
-          return;
-        }
-        void reply.code(401).header("www-authenticate", BASIC_REALM).header("connection", "close").type("text/plain").send("credentials required");
-      },
-    },
-    async (request, reply) => {
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const query = request.query as Record<string, unknown>;
-      // A repeated `event` is refused like any other value that is not start or end.
-      const event = Array.isArray(query.event) ? query.event.join(",") : typeof query.event === "string" ? query.event : undefined;
-      let entry: SpoolEntry;
-      try {
-        const post = parseRescuePost({ body, contentType: request.headers["content-type"], event });
-        entry = await options.spool.store(post);
-      } catch (error) {
-        if (error instanceof PostRejected) {
-          logger.warn("post refused", { status: error.status, reason: error.reason });
-          return reply.code(error.status).type("text/plain").send(error.reason);
-        }
-        logger.error("could not store the post", { error: errorSummary(error) });
-        return reply.code(503).header("retry-after", "30").type("text/plain").send("could not store the post; try again");
-      }
-      logger.info("post accepted", { sessionId: entry.sessionId, seq: entry.seq });
-      options.onStored(entry);
-      return reply.code(200).type("text/plain").send("OK");
-    },
-  );
+  void app.register(postReceiver, { credentials: options.credentials, spool: options.spool, onStored: options.onStored, logger });
 
   app.get("/healthz", async (_request, reply) => reply.code(200).send({ status: "ok" }));
 

@@ -25,6 +25,11 @@ import { MsalTokenProvider } from "./token-provider";
 import { createPinBroker, type PinBrokerTuning } from "./pin-broker/pin-broker";
 import type { PinRequestRetention } from "./pin-broker/retention";
 
+/** How long a stop waits for requests in hand before closing every connection. */
+const REQUEST_DRAIN_MS = 3_000;
+/** How long a stop waits for deliveries in hand. */
+const DELIVERY_GRACE_MS = 3_000;
+
 export interface IntegrationServiceOptions {
   config: ServiceConfig;
   logger?: Logger;
@@ -101,7 +106,7 @@ export class IntegrationService {
     });
     const pinBroker = createPinBroker({ config, dataverse, http, configuration: configurationOptions, logger, ...(options.pinBroker === undefined ? {} : { tuning: options.pinBroker }) });
     const rescueEndpoint = { configuration: configurationOptions, allowedHosts: config.rescueAllowedHosts };
-    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats().pending, rescueEndpoint, options.readinessCacheMs);
+    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats(), rescueEndpoint, options.readinessCacheMs);
     const app = buildHttpApp({
       credentials: new BasicCredentials(config.postUsername, config.postPassword),
       spool,
@@ -128,7 +133,11 @@ export class IntegrationService {
     return address;
   }
 
-  /** Graceful stop: no new requests, requests in hand answered, the deliveries in hand finished. */
+  /**
+   * Graceful stop, bounded in time: no new requests; requests in hand get `REQUEST_DRAIN_MS` to
+   * finish, then every connection still open (slow or idle clients) is closed; deliveries in hand
+   * get `DELIVERY_GRACE_MS`, and one still running after that stays in the spool for the next start.
+   */
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
@@ -136,9 +145,11 @@ export class IntegrationService {
 
   private async doClose(): Promise<void> {
     if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    const cutConnections = setTimeout(() => this.app.server.closeAllConnections(), REQUEST_DRAIN_MS);
     await this.retention.stop();
     await this.app.close();
-    await this.worker.stop();
+    clearTimeout(cutConnections);
+    await this.worker.stop(DELIVERY_GRACE_MS);
     await this.spool.close();
     this.http.close();
     this.logger.info("integration service stopped");

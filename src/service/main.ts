@@ -2,15 +2,17 @@
  * Entry point: `npm run service`.
  *
  * Reads the environment (a clear message and exit code 2 when it is not usable, no stack
- * trace), starts the service, and on SIGTERM/SIGINT stops gracefully: the listener closes,
- * requests in hand are answered and deliveries in hand finish; posts not yet delivered stay in
- * the spool for the next start. A second signal, or 30 s, ends the process at once.
+ * trace), starts the service, and on SIGTERM/SIGINT stops gracefully within 10 s and exits 0:
+ * the listener closes, requests in hand are answered, connections still open after 3 s (slow
+ * or idle clients) are closed, deliveries in hand get 3 s more; posts not yet delivered stay in
+ * the spool for the next start. A second signal ends the process at once; a stop still not
+ * finished after 10 s (a disk that no longer answers) ends it with exit code 1.
  */
 import { ConfigError, loadServiceConfig, type ServiceConfig } from "./config";
 import { IntegrationService } from "./integration-service";
 import { createJsonLogger, errorSummary } from "./log";
 
-const SHUTDOWN_GRACE_MS = 30_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: ServiceConfig;

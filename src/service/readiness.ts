@@ -2,7 +2,7 @@
  * `GET /readyz`: spool writable, Dataverse reachable with the service's credentials, the
  * Session Key alternate-key index Active, the configured Rescue endpoint's host in
  * `RESCUE_ALLOWED_HOSTS` (a check of the configuration row: readiness never calls Rescue), and
- * how many posts are waiting or dead-lettered.
+ * how many posts are waiting, dead-lettered, or waiting for a dead letter that cannot be written.
  *
  * The endpoint is unauthenticated, so the probes (a file written and fsynced in the spool, a
  * Dataverse metadata read) are cached for a few seconds and shared by concurrent callers: a
@@ -21,6 +21,8 @@ export interface ReadinessReport {
   checks: ReadinessChecks;
   pendingDeliveries: number;
   deadLetters: number;
+  /** Posts that need a dead letter which could not be written yet (the spool is not writable). */
+  undeliverable: number;
 }
 
 export interface ReadinessChecks {
@@ -45,7 +47,7 @@ export class ReadinessCheck {
   constructor(
     private readonly spool: Pick<Spool, "checkWritable" | "deadLetterCount">,
     private readonly dataverse: Pick<DataverseClient, "send">,
-    private readonly pendingCount: () => number,
+    private readonly deliveries: () => { pending: number; undeliverable: number },
     private readonly rescueEndpoint: RescueEndpointSource,
     private readonly cacheMs = 10_000,
   ) {}
@@ -55,8 +57,9 @@ export class ReadinessCheck {
     return {
       ready: checks.spool === "writable" && checks.dataverse === "reachable" && checks.sessionKeyIndex === "Active" && checks.rescueEndpoint === "allowed",
       checks,
-      pendingDeliveries: this.pendingCount(),
+      pendingDeliveries: this.deliveries().pending,
       deadLetters: this.spool.deadLetterCount(),
+      undeliverable: this.deliveries().undeliverable,
     };
   }
 

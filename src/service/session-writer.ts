@@ -8,7 +8,8 @@
  *    its ETag, merge (chat appended, status forward only), PATCH with `If-Match: <etag>` — or
  *    `If-None-Match: *` to create — and start over on 412;
  * 4. at session start with "reassign", assign the Case to the technician's Dynamics user;
- *    at session end with "close ticket", resolve the Case unless it is resolved or cancelled;
+ *    at session end with "close ticket", resolve the Case unless it is resolved or cancelled
+ *    (also when that happened after it was read: the refused action is then not a failure);
  * 5. record the digest in the ledger.
  *
  * `progress` survives retries of the same post within this process, so a failed Case action is
@@ -180,12 +181,17 @@ export class SessionWriter {
       log.info("Case already belongs to the technician", { caseId: caseRef.id });
       return;
     }
-    await this.dataverse.send({
-      method: "PATCH",
-      path: `${Incident.entitySet}(${caseRef.id})`,
-      body: { [`${Incident.fields.ownerId}@odata.bind`]: `/${SystemUser.entitySet}(${userId})` },
-      headers: { "if-match": "*" },
-    });
+    try {
+      await this.dataverse.send({
+        method: "PATCH",
+        path: `${Incident.entitySet}(${caseRef.id})`,
+        body: { [`${Incident.fields.ownerId}@odata.bind`]: `/${SystemUser.entitySet}(${userId})` },
+        headers: { "if-match": "*" },
+      });
+    } catch (error) {
+      if (await this.caseClosedMeanwhile(error, caseRef, log)) return;
+      throw error;
+    }
     log.info("Case reassigned to the technician", { caseId: caseRef.id, userId });
   }
 
@@ -226,19 +232,43 @@ export class SessionWriter {
       return;
     }
     const R = IncidentResolution.fields;
-    await this.dataverse.send({
-      method: "POST",
-      path: IncidentResolution.closeAction,
-      body: {
-        IncidentResolution: {
-          "@odata.type": `Microsoft.Dynamics.CRM.${IncidentResolution.entity}`,
-          [R.subject]: `LogMeIn Rescue session ${post.sessionId} ended`,
-          [`${R.incidentId}@odata.bind`]: `/${Incident.entitySet}(${caseRef.id})`,
+    try {
+      await this.dataverse.send({
+        method: "POST",
+        path: IncidentResolution.closeAction,
+        body: {
+          IncidentResolution: {
+            "@odata.type": `Microsoft.Dynamics.CRM.${IncidentResolution.entity}`,
+            [R.subject]: `LogMeIn Rescue session ${post.sessionId} ended`,
+            [`${R.incidentId}@odata.bind`]: `/${Incident.entitySet}(${caseRef.id})`,
+          },
+          Status: Incident.resolvedStatus,
         },
-        Status: Incident.resolvedStatus,
-      },
-    });
+      });
+    } catch (error) {
+      if (await this.caseClosedMeanwhile(error, caseRef, log)) return;
+      throw error;
+    }
     log.info("Case resolved at session end", { caseId: caseRef.id });
+  }
+
+  /**
+   * After Dataverse refused a Case action for good: true when the Case is no longer active
+   * (resolved, cancelled or deleted since it was read), which makes the action moot, not a
+   * failure of the post.
+   */
+  private async caseClosedMeanwhile(error: unknown, caseRef: CaseRef, log: Logger): Promise<boolean> {
+    if (!(error instanceof DataverseError) || error.kind !== "permanent") return false;
+    const F = Incident.fields;
+    const response = await this.dataverse.send({ method: "GET", path: `${Incident.entitySet}(${caseRef.id})?$select=${F.stateCode}`, expect: [404] });
+    const state = response.status === 404 ? null : ((response.json ?? {}) as Record<string, unknown>)[F.stateCode];
+    if (state === Incident.state.Active) return false;
+    log.info("Case was resolved, cancelled or deleted meanwhile: Case action not needed", {
+      caseId: caseRef.id,
+      stateCode: typeof state === "number" ? state : null,
+      refusedWith: error.details.status,
+    });
+    return true;
   }
 }
 

@@ -5,6 +5,13 @@
  * The token is kept until two minutes before it expires; `getToken(true)` fetches a fresh one
  * (after a 401). Concurrent callers share one request to the sign-in endpoint. MSAL's HTTP goes
  * through the service's `HttpsClient`, so it uses the same trust store and timeouts.
+ *
+ * A failure of the sign-in endpoint is retried on the service's own backoff (the delivery that
+ * needed the token is retried), never behind MSAL's throttle: MSAL would answer every request
+ * for 60 s or more (or its `Retry-After`) from a throttling cache after one 429 or 5xx, stalling
+ * all deliveries. So the network module turns a 429 or 5xx into a network failure and hands MSAL
+ * no `Retry-After`. The log says what happened: "access token acquired" only for a token the
+ * endpoint just issued, "access token request failed" with the endpoint's answer otherwise.
  */
 import {
   ConfidentialClientApplication,
@@ -47,6 +54,7 @@ export class MsalTokenProvider implements TokenProvider {
   private readonly scope: string;
   private readonly refreshMarginMs: number;
   private readonly logger: Logger;
+  private readonly network: MsalNetworkClient;
   private cached: { token: string; expiresAt: number } | null = null;
   private inFlight: Promise<string> | null = null;
 
@@ -55,6 +63,7 @@ export class MsalTokenProvider implements TokenProvider {
     this.scope = `${options.resource.replace(/\/+$/, "")}/.default`;
     this.refreshMarginMs = options.refreshMarginMs ?? 120_000;
     this.logger = options.logger;
+    this.network = new MsalNetworkClient(options.http);
     this.app = new ConfidentialClientApplication({
       auth: {
         clientId: options.clientId,
@@ -64,7 +73,7 @@ export class MsalTokenProvider implements TokenProvider {
         knownAuthorities: [new URL(authorityHost).host],
       },
       system: {
-        networkClient: new MsalNetworkClient(options.http),
+        networkClient: this.network,
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: LogLevel.Error,
@@ -92,22 +101,36 @@ export class MsalTokenProvider implements TokenProvider {
 
   private async fetchToken(skipCache: boolean): Promise<string> {
     let result;
+    this.network.lastFailure = null;
     try {
       result = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache });
     } catch (error) {
       const code = (error as { errorCode?: unknown }).errorCode;
-      throw new TokenError(`token request failed${typeof code === "string" ? ` (${code})` : ""}: ${errorSummary(error)}`, { cause: error });
+      const cause = this.network.lastFailure ?? errorSummary(error);
+      const failure = new TokenError(`token request failed${typeof code === "string" ? ` (${code})` : ""}: ${cause}`, { cause: error });
+      this.logger.warn("access token request failed: the delivery that needed it is retried with backoff", { error: failure.message.slice(0, 300) });
+      throw failure;
     }
-    if (result === null || result.accessToken === "") throw new TokenError("token request returned no access token");
+    if (result === null || result.accessToken === "") {
+      this.logger.warn("access token request returned no token: the delivery that needed it is retried with backoff");
+      throw new TokenError("token request returned no access token");
+    }
     const expiresAt = result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000;
     this.cached = { token: result.accessToken, expiresAt };
-    this.logger.info("access token acquired", { expiresAt: new Date(expiresAt).toISOString() });
+    if (result.fromCache) this.logger.debug("access token taken from MSAL's cache", { expiresAt: new Date(expiresAt).toISOString() });
+    else this.logger.info("access token acquired", { expiresAt: new Date(expiresAt).toISOString() });
     return result.accessToken;
   }
 }
 
-/** MSAL's network interface over the service's HTTPS client. */
+/**
+ * MSAL's network interface over the service's HTTPS client. A 429 or 5xx is thrown as a network
+ * failure (and `Retry-After` is never passed on), so that MSAL does not start its throttle.
+ */
 class MsalNetworkClient implements INetworkModule {
+  /** What went wrong with the last request, for the log (MSAL reports only "network_error"). */
+  lastFailure: string | null = null;
+
   constructor(private readonly http: HttpsClient) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -119,19 +142,32 @@ class MsalNetworkClient implements INetworkModule {
   }
 
   private async send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const response = await this.http.request({
-      method,
-      url,
-      ...(options?.headers === undefined ? {} : { headers: options.headers }),
-      ...(options?.body === undefined ? {} : { body: options.body }),
-      ...(timeout === undefined ? {} : { timeoutMs: timeout }),
-    });
+    let response;
+    try {
+      response = await this.http.request({
+        method,
+        url,
+        ...(options?.headers === undefined ? {} : { headers: options.headers }),
+        ...(options?.body === undefined ? {} : { body: options.body }),
+        ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+      });
+    } catch (error) {
+      this.lastFailure = errorSummary(error);
+      throw error;
+    }
+    const host = new URL(url).host;
+    if (response.status === 429 || response.status >= 500) {
+      this.lastFailure = `the sign-in endpoint ${host} answered ${response.status}`;
+      throw new Error(this.lastFailure);
+    }
+    const headers = { ...response.headers };
+    delete headers["retry-after"];
     let body: unknown;
     try {
       body = JSON.parse(response.body.toString("utf8"));
     } catch {
       body = {};
     }
-    return { status: response.status, headers: response.headers, body: body as T };
+    return { status: response.status, headers, body: body as T };
   }
 }

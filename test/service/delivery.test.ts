@@ -16,6 +16,7 @@ import {
   sendPost,
   startFakeDataverse,
   startService,
+  waitFor,
   type RunningService,
 } from "./support/harness";
 
@@ -261,6 +262,69 @@ describe("delivery to Dataverse", () => {
     expect(fake.session(id)?.[F.chatLog]).toBe("a\nb\nc");
     expect(running.service.worker.getStats().retries).toBeGreaterThanOrEqual(4);
     expect(fake.creations.get(id)).toBe(1);
+  });
+
+  test.each([
+    ["resolved", 1],
+    ["cancelled", 2],
+  ])("a Case %s after it was read and before CloseIncident: the end post is delivered, not dead-lettered", async (_name, stateCode) => {
+    fake.configuration = { close: true, reassign: false };
+    const incident = fake.addIncident();
+    const id = newSessionId();
+    // The service reads the Case while it is active; an agent closes it before CloseIncident.
+    fake.failNext(`incidents(${incident.incidentid})`, [{ status: 200, body: { incidentid: incident.incidentid, statecode: 0, _ownerid_value: incident.ownerid } }], "GET");
+    incident.statecode = stateCode;
+    await deliver({ SessionID: id, Tracking0: incident.incidentid, ChatLog: "bye", ClosingTime: "2024-01-01 10:00" });
+    expect(fake.requests.filter((r) => r.path.endsWith("/CloseIncident") && r.body.includes(incident.incidentid))).toHaveLength(1);
+    expect(await readdir(path.join(spoolDir, "dead"))).toEqual([]);
+    expect(running.service.worker.getStats()).toMatchObject({ delivered: 1, deadLettered: 0 });
+    expect(fake.session(id)?.[F.status]).toBe(SessionStatus.Closed);
+    expect(running.logs.lines.join("")).toContain("Case was resolved, cancelled or deleted meanwhile");
+  });
+
+  test("a Case resolved after it was read and before the reassignment: the start post is delivered, not dead-lettered", async () => {
+    fake.configuration = { close: false, reassign: true };
+    fake.userSettings.push({ techId: "T-77", userId: "aaaaaaaa-0000-0000-0000-000000000077" });
+    const incident = fake.addIncident();
+    fake.failNext(`incidents(${incident.incidentid})`, [{ status: 200, body: { incidentid: incident.incidentid, statecode: 0, _ownerid_value: incident.ownerid } }], "GET");
+    incident.statecode = 1;
+    await deliver({ SessionID: newSessionId(), TechID: "T-77", Tracking0: incident.incidentid });
+    expect(await readdir(path.join(spoolDir, "dead"))).toEqual([]);
+    expect(running.service.worker.getStats()).toMatchObject({ delivered: 1, deadLettered: 0 });
+  });
+
+  test.each([
+    ["503", { status: 503, headers: { "retry-after": "120" }, body: { error: "temporarily_unavailable", error_description: "AADSTS90033: busy" } }],
+    ["429", { status: 429, headers: { "retry-after": "120" }, body: { error: "too_many_requests" } }],
+  ])("a sign-in endpoint answering %s is retried on the service's backoff, not after MSAL's throttle; the log says the request failed", async (_name, failure) => {
+    fake.failNext("/oauth2/v2.0/token", [failure], "POST");
+    const id = newSessionId();
+    const started = Date.now();
+    expect((await sendPost(running.baseUrl, { SessionID: id, ChatLog: "after a token failure" })).status).toBe(200);
+    await waitFor(() => fake.session(id) !== undefined, 10_000, "delivery after the token failure");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const lines = running.logs.lines.map((line) => JSON.parse(line) as { msg: string; error?: string });
+    const failed = lines.findIndex((line) => line.msg.startsWith("access token request failed"));
+    const acquired = lines.findIndex((line) => line.msg === "access token acquired");
+    expect(failed).toBeGreaterThanOrEqual(0);
+    expect(lines[failed]?.error).toContain(`answered ${failure.status}`);
+    expect(acquired).toBeGreaterThan(failed);
+  });
+
+  test("Retry-After 0 or a date in the past does not turn the backoff off", async () => {
+    await running.stop();
+    running = await startService(fake, spoolDir, { backoff: { initialDelayMs: 100, maxDelayMs: 100, jitter: 0 } });
+    const id = newSessionId();
+    const past = new Date(Date.now() - 60_000).toUTCString();
+    fake.failNext(`'${id}'`, [
+      { status: 503, headers: { "retry-after": "0" } },
+      { status: 503, headers: { "retry-after": past } },
+      { status: 429, headers: { "retry-after": "0" }, body: { error: { code: "0x80072322", message: "limit" } } },
+    ], "PATCH");
+    await deliver({ SessionID: id, ChatLog: "x" });
+    const patches = fake.requests.filter((r) => r.method === "PATCH" && r.path.includes(`'${id}'`)).map((r) => r.at);
+    expect(patches).toHaveLength(4);
+    for (let i = 1; i < patches.length; i += 1) expect((patches[i] ?? 0) - (patches[i - 1] ?? 0)).toBeGreaterThanOrEqual(95);
   });
 
   test("401 gets a fresh token and the post is delivered", async () => {

@@ -3,6 +3,7 @@
  * (NODE_EXTRA_CA_CERTS), graceful shutdown, and crash safety under SIGKILL.
  */
 import { access, readFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLIENT_SECRET, type FakeDataverse } from "./support/fake-dataverse";
@@ -64,6 +65,38 @@ describe("service process", () => {
     for (const line of child.stdout) expect(() => JSON.parse(line) as unknown).not.toThrow();
     for (const secret of [CLIENT_SECRET, POST_PASSWORD, "hello over real TLS"]) expect(logs).not.toContain(secret);
   });
+
+  test("SIGTERM ends slow and idle connections and exits 0 within 10 s", async () => {
+    const env = await environment("spool-sigterm");
+    const child = await spawnService(env);
+    const port = Number(env.PORT);
+    // A keep-alive connection left idle after a request, and a client that trickles its request
+    // headers without ever sending credentials (a slow unauthenticated connection).
+    const idle = net.connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => idle.once("connect", () => resolve()));
+    idle.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+    await new Promise<void>((resolve) => idle.once("data", () => resolve()));
+    const slow = net.connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => slow.once("connect", () => resolve()));
+    slow.write("POST /api/integration HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const trickle = setInterval(() => slow.write("X-Slow: 1\r\n"), 200);
+    for (const socket of [idle, slow]) socket.on("error", () => undefined);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      child.process.kill("SIGTERM");
+      const { code } = await child.exited;
+      const elapsed = Date.now() - started;
+      console.log(`SIGTERM with a slow and an idle connection: exit code ${code} after ${elapsed} ms`);
+      expect(code).toBe(0);
+      expect(elapsed).toBeLessThan(10_000);
+      expect(child.stdout.join("\n")).toContain('"msg":"integration service stopped"');
+    } finally {
+      clearInterval(trickle);
+      idle.destroy();
+      slow.destroy();
+    }
+  }, 30_000);
 
   test("crash safety: SIGKILL in the middle of a load; after a restart every 2xx'd post is in Dataverse exactly once", async () => {
     const env = await environment("spool-crash");

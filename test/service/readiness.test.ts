@@ -62,7 +62,7 @@ describe("readiness", () => {
   test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
     const { counts, spool, dataverse, release } = probes();
     const endpoint = endpointSource();
-    const readiness = new ReadinessCheck(spool, dataverse, () => 5, endpoint, 60_000);
+    const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 5, undeliverable: 1 }), endpoint, 60_000);
     const reports = Array.from({ length: 20 }, () => readiness.report());
     await settle();
     release();
@@ -72,6 +72,7 @@ describe("readiness", () => {
         checks: { spool: "writable", dataverse: "reachable", sessionKeyIndex: "Active", rescueEndpoint: "allowed" },
         pendingDeliveries: 5,
         deadLetters: 2,
+        undeliverable: 1,
       });
     }
     expect(await readiness.report()).toMatchObject({ ready: true });
@@ -81,7 +82,7 @@ describe("readiness", () => {
 
   test("without a cache period every probe runs again once the previous one finished", async () => {
     const { counts, spool, dataverse, release } = probes({ spoolError: Object.assign(new Error("EROFS: read-only file system, open '/var/spool/lmi/tmp/probe'"), { code: "EROFS" }) });
-    const readiness = new ReadinessCheck(spool, dataverse, () => 0, endpointSource(), 0);
+    const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(), 0);
     const first = readiness.report();
     await settle();
     release();
@@ -108,7 +109,7 @@ describe("readiness", () => {
     ];
     for (const [configuration, expected] of cases) {
       const { spool, dataverse, release } = probes();
-      const readiness = new ReadinessCheck(spool, dataverse, () => 0, endpointSource(configuration), 0);
+      const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(configuration), 0);
       const report = readiness.report();
       await settle();
       release();

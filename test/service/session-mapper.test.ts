@@ -14,8 +14,8 @@ import { caseIdFromTracking } from "../../src/service/session-writer";
 import { formBody, fullPost } from "./support/harness";
 
 const F = Session.fields;
-const post = (values: Record<string, string>, event?: "start" | "end"): RescuePost =>
-  parseRescuePost({ body: Buffer.from(formBody(values)), contentType: "application/x-www-form-urlencoded", event });
+const post = (values: Record<string, string>): RescuePost =>
+  parseRescuePost({ body: Buffer.from(formBody(values)), contentType: "application/x-www-form-urlencoded" });
 
 describe("session mapper", () => {
   test("every variable lands in its column", () => {
@@ -142,10 +142,10 @@ describe("session mapper", () => {
   });
 
   test("status moves forward only; empty values do not blank stored ones", () => {
-    const hold = mapPostToSession(post({ SessionID: "1", Notes: "" }, "start"), { chatLog: "", status: SessionStatus.Closed });
+    const hold = mapPostToSession(post({ SessionID: "1", Notes: "" }), { chatLog: "", status: SessionStatus.Closed });
     expect(hold.columns).not.toHaveProperty(F.status);
     expect(hold.columns).not.toHaveProperty(F.notes);
-    const end = mapPostToSession(post({ SessionID: "1" }, "end"), { chatLog: "", status: SessionStatus.Active });
+    const end = mapPostToSession(post({ SessionID: "1", ClosingTime: "2024-03-05T10:00:00Z" }), { chatLog: "", status: SessionStatus.Active });
     expect(end.columns[F.status]).toBe(SessionStatus.Closed);
     expect(end.columns).not.toHaveProperty(F.rescueSessionId);
   });

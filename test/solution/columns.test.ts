@@ -20,7 +20,7 @@ function sessionColumn(logicalName: string): XmlNode {
 }
 
 const mapTransmitted = (value: string): ReturnType<typeof mapPostToSession> =>
-  mapPostToSession(parseRescuePost({ body: Buffer.from(`SessionID=7&Transmitted=${value}`), contentType: "application/x-www-form-urlencoded", event: undefined }), null);
+  mapPostToSession(parseRescuePost({ body: Buffer.from(`SessionID=7&Transmitted=${value}`), contentType: "application/x-www-form-urlencoded" }), null);
 
 describe("lmi_session.lmi_transmitted", () => {
   it("is a decimal with precision 0, from 0 to the mapper's limit", () => {

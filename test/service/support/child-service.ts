@@ -33,12 +33,19 @@ export async function writeCaFile(dir: string, certPem: string): Promise<string>
   return file;
 }
 
+export interface SpawnOptions {
+  waitForListening?: boolean;
+  /** Run the service as this user (and group), e.g. to make file permissions apply when the tests run as root. */
+  user?: { uid: number; gid: number };
+}
+
 /** Spawns the service; resolves once it logs that it listens (or rejects when it exits first). */
-export async function spawnService(env: Record<string, string>, options: { waitForListening?: boolean } = {}): Promise<ChildService> {
+export async function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Promise<ChildService> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/service/main.ts"], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
