@@ -4,7 +4,7 @@
  *
  * The answer is the protocol's JSON: a success, or a failure word. Everything else becomes a
  * `PinError` with its own message:
- * - no answer within the timeout (20 s) → `serviceTimeout`;
+ * - no answer within the timeout (30 s: the service's own deadline of 25 s and some room) → `serviceTimeout`;
  * - the request fails without an answer (fetch rejects): the browser does not say why, so
  *   `<service>/healthz` is probed without CORS (`mode: "no-cors"`). If that succeeds the service is
  *   up and refused this page's origin (CORS) → `serviceCors`; if it fails too → `serviceUnreachable`;
@@ -15,18 +15,18 @@
 import { describeError } from "../errors";
 import { SERVICE_PATHS, serviceAddress } from "../settings/service-url";
 import { PinError, type FailureContext } from "./failures";
-import { readPinBrokerFailure, readPinBrokerSuccess, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "./protocol";
+import { PIN_BROKER_BROWSER_WAIT_MS, readPinBrokerFailure, readPinBrokerSuccess, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "./protocol";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** How long the agent waits for the service's answer. */
-export const DEFAULT_SERVICE_TIMEOUT_MS = 20_000;
+export const DEFAULT_SERVICE_TIMEOUT_MS = PIN_BROKER_BROWSER_WAIT_MS;
 /** How long the health probe after a failed request may take. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 
 export interface BrokerTransport {
   fetch: FetchLike;
-  /** Default 20 s. */
+  /** Default 30 s (`PIN_BROKER_BROWSER_WAIT_MS`). */
   timeoutMs?: number;
   /** Default 5 s. */
   probeTimeoutMs?: number;

@@ -20,6 +20,15 @@ export const PIN_REQUEST_MAX_BODY_BYTES = 4096;
 /** A PIN request row may be claimed only this long after its `createdon`. */
 export const PIN_REQUEST_MAX_AGE_MS = 2 * 60_000;
 
+/**
+ * The service answers every call within this time, whatever Rescue does (each Rescue call gets
+ * what is left of it, at most its own 20 s); the browser waits `PIN_BROKER_BROWSER_WAIT_MS`, a
+ * little longer, so that a slow Rescue ends in the service's `RESCUE_TIMEOUT` (recorded on the PIN
+ * request row) rather than in the browser giving up while the service carries on.
+ */
+export const PIN_BROKER_DEADLINE_MS = 25_000;
+export const PIN_BROKER_BROWSER_WAIT_MS = PIN_BROKER_DEADLINE_MS + 5_000;
+
 /** `lmi_nonce`: base64url of 32 random bytes (43 characters, no padding). */
 export const PIN_NONCE_BYTES = 32;
 export const PIN_NONCE_PATTERN = /^[A-Za-z0-9_-]{43,100}$/;
