@@ -109,7 +109,7 @@ export class DeliveryWorker {
       lane = { sessionId: entry.sessionId, posts: [], busy: false, queued: false, retryTimer: null };
       this.lanes.set(entry.sessionId, lane);
     }
-    const queued: QueuedPost = { entry, progress: { sessionWritten: false, caseActionsDone: false }, attempts: 0 };
+    const queued: QueuedPost = { entry, progress: { sessionWritten: false, technicianArrived: false, caseActionsDone: false }, attempts: 0 };
     // Keep arrival order even when two stores of one session finished out of order.
     let index = lane.posts.length;
     const firstMovable = lane.busy ? 1 : 0;

@@ -7,7 +7,10 @@
  * 3. upsert `lmi_sessions(lmi_rescuesessionid='…')` with optimistic concurrency: read the row and
  *    its ETag, merge (chat appended, status forward only), PATCH with `If-Match: <etag>` — or
  *    `If-None-Match: *` to create — and start over on 412;
- * 4. at session start with "reassign", assign the Case to the technician's Dynamics user;
+ * 4. with "reassign", when a technician arrives on the session (the post that creates the row, or
+ *    one whose TechID differs from the stored one: a transfer), assign the Case to that
+ *    technician's Dynamics user — not on every hold or console-refresh post, which would undo a
+ *    reassignment made by a person during the session;
  *    at session end with "close ticket", resolve the Case unless it is resolved or cancelled
  *    (also when that happened after it was read: the refused action is then not a failure);
  * 5. record the digest in the ledger.
@@ -25,6 +28,8 @@ import { mapPostToSession, type StoredSession } from "./session-mapper";
 
 export interface DeliveryProgress {
   sessionWritten: boolean;
+  /** Set with `sessionWritten`: this post created the session row or brought another technician. */
+  technicianArrived: boolean;
   caseActionsDone: boolean;
 }
 
@@ -67,11 +72,13 @@ export class SessionWriter {
     const caseRef = await this.findCase(post, log);
     let chatAppended = false;
     if (!progress.sessionWritten) {
-      chatAppended = await this.upsertSession(post, caseRef, log);
+      const written = await this.upsertSession(post, caseRef, log);
+      chatAppended = written.chatAppended;
+      progress.technicianArrived = written.technicianArrived;
       progress.sessionWritten = true;
     }
     if (!progress.caseActionsDone) {
-      if (caseRef !== null) await this.runCaseActions(post, caseRef, log);
+      if (caseRef !== null) await this.runCaseActions(post, caseRef, progress.technicianArrived, log);
       progress.caseActionsDone = true;
     }
     await this.ledger.record(post.sessionId, post.digest);
@@ -114,11 +121,11 @@ export class SessionWriter {
     return `${Session.entitySet}(${Session.fields.rescueSessionId}=${odataString(sessionId)})`;
   }
 
-  private async readSession(sessionId: string): Promise<{ etag: string; stored: StoredSession } | null> {
+  private async readSession(sessionId: string): Promise<{ etag: string; stored: StoredSession; techId: string } | null> {
     const F = Session.fields;
     const response = await this.dataverse.send({
       method: "GET",
-      path: `${this.sessionPath(sessionId)}?$select=${F.chatLog},${F.status}`,
+      path: `${this.sessionPath(sessionId)}?$select=${F.chatLog},${F.status},${F.techId}`,
       expect: [404],
     });
     if (response.status === 404) return null;
@@ -129,11 +136,16 @@ export class SessionWriter {
     }
     const chatLog = row[F.chatLog];
     const status = row[F.status];
-    return { etag: etagValue, stored: { chatLog: typeof chatLog === "string" ? chatLog : "", status: typeof status === "number" ? status : null } };
+    const techId = row[F.techId];
+    return {
+      etag: etagValue,
+      stored: { chatLog: typeof chatLog === "string" ? chatLog : "", status: typeof status === "number" ? status : null },
+      techId: typeof techId === "string" ? techId.trim() : "",
+    };
   }
 
-  /** Returns whether chat was appended. */
-  private async upsertSession(post: RescuePost, caseRef: CaseRef | null, log: Logger): Promise<boolean> {
+  /** Writes the session; tells whether chat was appended and whether a technician arrived (row created, or another TechID). */
+  private async upsertSession(post: RescuePost, caseRef: CaseRef | null, log: Logger): Promise<{ chatAppended: boolean; technicianArrived: boolean }> {
     for (let round = 1; round <= MAX_CONCURRENCY_ROUNDS; round += 1) {
       const current = await this.readSession(post.sessionId);
       const write = mapPostToSession(post, current?.stored ?? null);
@@ -152,16 +164,20 @@ export class SessionWriter {
       if (response.status < 300) {
         if (write.chatAlreadyStored) log.info("chat of this post is already stored: not appended again");
         log.info(current === null ? "session created" : "session updated", { chatAppended: write.chatAppended, caseLinked: caseRef !== null });
-        return write.chatAppended;
+        const techId = (post.fields.TechID ?? "").trim();
+        return { chatAppended: write.chatAppended, technicianArrived: current === null || (techId !== "" && techId !== current.techId) };
       }
       log.info("session changed meanwhile: reading it again", { status: response.status, round });
     }
     throw new DataverseError("session kept changing during the write (optimistic concurrency)", "retryable");
   }
 
-  private async runCaseActions(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
+  private async runCaseActions(post: RescuePost, caseRef: CaseRef, technicianArrived: boolean, log: Logger): Promise<void> {
     const options = await this.options.get();
-    if (post.event === "start" && options.reassignCaseOnSessionStart) await this.reassignCase(post, caseRef, log);
+    if (post.event === "start" && options.reassignCaseOnSessionStart) {
+      if (technicianArrived) await this.reassignCase(post, caseRef, log);
+      else log.info("same technician as before: Case not reassigned again", { caseId: caseRef.id });
+    }
     if (post.event === "end" && options.closeTicketOnSessionEnd) await this.resolveCase(post, caseRef, log);
   }
 

@@ -43,7 +43,7 @@ const MEMORY_WARMUP = 10_000;
 const BIG_POST_BYTES = 16 * 1024 * 1024;
 const BIG_POST_RSS_BUDGET_MIB = 64;
 /** Dataverse requests per post (start, middle, end) when this budget was set; lower is fine. */
-const REQUESTS_PER_POST_BUDGET = { start: 5, middle: 4, end: 4 } as const;
+const REQUESTS_PER_POST_BUDGET = { start: 5, middle: 3, end: 4 } as const;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

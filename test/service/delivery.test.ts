@@ -224,6 +224,35 @@ describe("delivery to Dataverse", () => {
     expect(fake.requests.slice(before).some((r) => r.method === "PATCH" && r.path.includes("incidents("))).toBe(false);
   });
 
+  test("reassign when a technician arrives (the first post, or a transfer to another TechID), not on hold or refresh posts that would undo a person's reassignment", async () => {
+    const first = "aaaaaaaa-0000-0000-0000-000000000011";
+    const second = "aaaaaaaa-0000-0000-0000-000000000012";
+    const supervisor = "aaaaaaaa-0000-0000-0000-000000000013";
+    fake.userSettings.push({ techId: "T-11", userId: first }, { techId: "T-12", userId: second });
+    fake.configuration = { close: false, reassign: true };
+    const incident = fake.addIncident();
+    const id = newSessionId();
+
+    await deliver({ SessionID: id, TechID: "T-11", Tracking0: incident.incidentid, ChatLog: "10:00 Terry: hello" });
+    expect(incident.ownerid).toBe(first);
+
+    // A person moves the Case during the session; the technician's hold and refresh posts leave it there.
+    incident.ownerid = supervisor;
+    const before = fake.requests.length;
+    await deliver({ SessionID: id, TechID: "T-11", Tracking0: incident.incidentid, ChatLog: "10:05 Terry: on hold" });
+    await deliver({ SessionID: id, TechID: "T-11", Tracking0: incident.incidentid, WorkTime: "300" });
+    expect(incident.ownerid).toBe(supervisor);
+    const later = fake.requests.slice(before);
+    expect(later.some((r) => r.method === "PATCH" && r.path.includes("incidents("))).toBe(false);
+    expect(later.some((r) => r.path.includes("lmi_usersettingses"))).toBe(false);
+    expect(running.logs.lines.join("")).toContain("same technician as before: Case not reassigned again");
+
+    // A transfer brings another technician: the Case follows them.
+    await deliver({ SessionID: id, TechID: "T-12", Tracking0: incident.incidentid, ChatLog: "10:10 Sam: I take over" });
+    expect(incident.ownerid).toBe(second);
+    expect(fake.session(id)?.[F.techId]).toBe("T-12");
+  });
+
   test("resolve at end: on → Case resolved with a subject naming the session, once; off → untouched", async () => {
     const offCase = fake.addIncident();
     await deliver({ SessionID: newSessionId(), Tracking0: offCase.incidentid, ClosingTime: "2024-01-01 10:00" });
