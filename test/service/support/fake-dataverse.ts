@@ -94,6 +94,8 @@ export interface FakeConfiguration {
   ssoPassword?: string;
   requireActiveTechConsole?: boolean;
   doNotPassCField1?: boolean;
+  /** `lmi_serviceurl`: read by agents' browsers (test/pin/support/agent-web-api.ts), not by the service. */
+  serviceUrl?: string;
 }
 
 /** The production Rescue API: the configuration's endpoint when a test names none. */

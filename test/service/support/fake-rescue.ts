@@ -12,7 +12,7 @@
  * - `getAccount(authcode)`: `OK AccountID:… TechID:<id> Email:…`.
  *
  * Replies can be scripted per method (a body, another HTTP status, a connection that hangs or is
- * dropped); every call is recorded with its raw body.
+ * dropped); every call is recorded with its raw body and the body answered.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -36,6 +36,8 @@ export interface RescueCall {
   fields: Record<string, string>;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /** The body Rescue answered with (absent while a connection hangs, or when it was dropped). */
+  reply?: string;
 }
 
 export interface FakeTechnician {
@@ -129,7 +131,7 @@ export class FakeRescue {
       const path = req.url ?? "/";
       const form = new URLSearchParams(rawBody);
       const method = /^\/API\/(\w+)\.aspx$/.exec(path)?.[1] ?? path;
-      this.calls.push({
+      const call: RescueCall = {
         method,
         httpMethod: req.method ?? "",
         path,
@@ -138,18 +140,23 @@ export class FakeRescue {
         fieldNames: [...form.keys()],
         fields: Object.fromEntries(form),
         at: Date.now(),
-      });
+      };
+      this.calls.push(call);
+      const send = (status: number, body: string): void => {
+        call.reply = body;
+        this.send(res, status, body);
+      };
       const scripted = this.scripts.get(method)?.shift();
       if (scripted !== undefined) {
-        this.answerScripted(res, scripted);
+        this.answerScripted(res, scripted, send);
         return;
       }
-      if (req.method !== "POST") return this.send(res, 405, "ERROR");
+      if (req.method !== "POST") return send(405, "ERROR");
       const fields = Object.fromEntries(form);
-      if (method === "requestAuthCodeSSO") return this.send(res, 200, this.authCode(fields));
-      if (method === "requestPINCode") return this.send(res, 200, this.pinCode(fields));
-      if (method === "getAccount") return this.send(res, 200, this.account(fields));
-      return this.send(res, 404, "<html><body>404 Not Found</body></html>");
+      if (method === "requestAuthCodeSSO") return send(200, this.authCode(fields));
+      if (method === "requestPINCode") return send(200, this.pinCode(fields));
+      if (method === "getAccount") return send(200, this.account(fields));
+      return send(404, "<html><body>404 Not Found</body></html>");
     });
   }
 
@@ -183,9 +190,9 @@ export class FakeRescue {
     return undefined;
   }
 
-  private answerScripted(res: ServerResponse, reply: ScriptedReply): void {
-    if (typeof reply === "string") return this.send(res, 200, reply);
-    if ("status" in reply) return this.send(res, reply.status, reply.body ?? "");
+  private answerScripted(res: ServerResponse, reply: ScriptedReply, send: (status: number, body: string) => void): void {
+    if (typeof reply === "string") return send(200, reply);
+    if ("status" in reply) return send(reply.status, reply.body ?? "");
     if (reply.transport === "drop") {
       res.socket?.destroy();
       return;
