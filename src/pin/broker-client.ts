@@ -10,7 +10,10 @@
  *   up and refused this page's origin (CORS) → `serviceCors`; if it fails too → `serviceUnreachable`;
  * - an answer that is not the protocol's JSON (a proxy's error page, another server) →
  *   `serviceBadAnswer`.
- * The nonce travels only in the request body: it is in no URL, error or log line.
+ * The nonce travels only in the request body: it is in no URL, error or log line. The POST keeps
+ * the browser's default cache mode: a POST answer is never cached anyway (and the service answers
+ * `Cache-Control: no-store`), while `cache: "no-store"` would also make Chromium skip its cached
+ * CORS preflight, costing every click a second round trip to the service.
  */
 import { describeError } from "../errors";
 import { SERVICE_PATHS, serviceAddress } from "../settings/service-url";
@@ -67,7 +70,6 @@ export async function askServiceForPin(root: string, request: PinBrokerRequest, 
       method: "POST",
       mode: "cors",
       credentials: "omit",
-      cache: "no-store",
       referrerPolicy: "no-referrer",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ requestId: request.requestId, nonce: request.nonce } satisfies PinBrokerRequest),

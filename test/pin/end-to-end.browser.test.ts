@@ -378,12 +378,10 @@ describe("Request PIN in Chromium through the real integration service", () => {
     expectOnlyLoopback(visible);
   });
 
-  // PRODUCT FINDING (reported to the coordinator): every click sends a CORS preflight, so a repeat
-  // click costs 2 HTTP round trips to the service, not 1. The service allows caching the preflight
-  // for 10 minutes (Access-Control-Max-Age: 600), but src/pin/broker-client.ts posts with
-  // `cache: "no-store"`, and Chromium does not use (or store) cached preflights for a request that
-  // bypasses the HTTP cache. `it.fails` until that is changed; then remove `.fails`.
-  it.fails("a repeat click puts exactly one request on the wire to the service: the POST (the first click's CORS preflight is reused)", async () => {
+  // The service allows caching the CORS preflight for 10 minutes (Access-Control-Max-Age: 600);
+  // Chromium reuses it only for a request that does not bypass the HTTP cache, so the POST must not
+  // say `cache: "no-store"` (it did, and every click cost two round trips).
+  it("a repeat click puts exactly one request on the wire to the service: the POST (the first click's CORS preflight is reused)", async () => {
     const agent = newAgent("Paul Preflight", "4204", { settings: true });
     const incident = newCase("CAS-01004-G7H8J9", { name: "Petra Customer", email: "petra@example.com" });
     const { page, visible } = await openCase(agent, incident);
