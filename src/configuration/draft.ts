@@ -6,7 +6,7 @@
  * and carries a replacement the admin typed or the wish to clear it.
  */
 import type { Row } from "../dataverse/client";
-import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
+import { Configuration, Environment } from "../model/schema";
 import type { ConfigurationRow } from "../settings/configuration-row";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
 import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkServiceUrl, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";
@@ -14,23 +14,16 @@ import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, chec
 /** Name given to a configuration row the page creates. */
 export const NEW_CONFIGURATION_NAME = "Default";
 
-export interface ConfigurationDraft {
-  environment: EnvironmentValue | null;
-  endpoint: string;
-  companyId: string;
+/**
+ * The row's editable values (as `ConfigurationRow` types them: the service URL is the
+ * integration service's root address), and instead of the stored password what to do with it.
+ */
+export type ConfigurationDraft = Pick<ConfigurationRow, "environment" | "endpoint" | "companyId" | "serviceUrl" | "dynamicsUrl" | "tenantId" | BooleanOption> & {
   /** A replacement password as typed; "" keeps the stored one. */
   newSsoPassword: string;
   /** Clear the stored password on save (wins over a typed replacement). */
   clearSsoPassword: boolean;
-  /** The integration service's root address. */
-  serviceUrl: string;
-  dynamicsUrl: string;
-  tenantId: string;
-  requireActiveTechConsole: boolean;
-  closeTicketOnSessionEnd: boolean;
-  reassignCaseOnSessionStart: boolean;
-  doNotPassCField1: boolean;
-}
+};
 
 /** What the page knows about the stored row besides the editable values. */
 export interface StoredConfiguration {

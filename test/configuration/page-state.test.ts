@@ -18,33 +18,10 @@ import {
 } from "../../src/configuration/page-state";
 import { Environment } from "../../src/model/schema";
 import type { ConfigurationRow } from "../../src/settings/configuration-row";
+import { configurationRow, ORGANISATION_URL, ROW_ID, SERVICE_URL, STORED_PASSWORD, TENANT } from "./support/configuration-row";
 
-const CLIENT_URL = "https://contoso.crm4.dynamics.com/";
-const ORGANISATION = "https://contoso.crm4.dynamics.com";
-const TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
-const SERVICE = "https://integration.contoso.com";
-const STORED_PASSWORD = "Stored-SSO-secret-4711";
-const ROW_ID = "9a1b2c3d-0000-4000-8000-000000000001";
-
-function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
-  return {
-    id: ROW_ID,
-    name: "Default",
-    environment: Environment.Custom,
-    endpoint: "https://rescue.contoso.eu/API",
-    serviceUrl: SERVICE,
-    companyId: "987654",
-    ssoPassword: STORED_PASSWORD,
-    dynamicsUrl: ORGANISATION,
-    tenantId: TENANT,
-    requireActiveTechConsole: true,
-    closeTicketOnSessionEnd: false,
-    reassignCaseOnSessionStart: true,
-    doNotPassCField1: false,
-    modifiedOn: "2024-05-01T10:00:00Z",
-    ...overrides,
-  };
-}
+/** The organisation the admin is signed in to, as `getClientUrl()` may give it (with a trailing slash). */
+const CLIENT_URL = `${ORGANISATION_URL}/`;
 
 /** Freezes the state and everything in it, so that a transition that changes it in place throws. */
 function frozen<T>(value: T): T {
@@ -67,7 +44,7 @@ const SAVE: PageEvent = { type: "saveRequested" };
 
 /** A new configuration with every required field filled in. */
 function filledIn(): ConfigurationPageState {
-  return after(loaded(), typed("serviceUrl", SERVICE), typed("tenantId", TENANT));
+  return after(loaded(), typed("serviceUrl", SERVICE_URL), typed("tenantId", TENANT));
 }
 
 describe("loading", () => {
@@ -85,7 +62,7 @@ describe("loading", () => {
     expect(state.load).toBe("ready");
     expect(state.pageMessages).toEqual([{ tone: "info", key: "Config.Load.New", args: [] }]);
     expect(state.stored).toEqual({ id: null, hasSsoPassword: false });
-    expect(state.draft).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT, dynamicsUrl: ORGANISATION, serviceUrl: "", tenantId: "" });
+    expect(state.draft).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT, dynamicsUrl: ORGANISATION_URL, serviceUrl: "", tenantId: "" });
     // Fields that open with a value are checked from the first keystroke; empty ones wait until they are left.
     expect(state.touched).toEqual({ environment: false, endpoint: true, companyId: false, ssoPassword: false, serviceUrl: false, dynamicsUrl: true, tenantId: false });
     // Nothing is checked on sight: the empty required fields show no "Required".
@@ -93,23 +70,23 @@ describe("loading", () => {
   });
 
   it("with a row: its values, whether a password is stored, never the password itself", () => {
-    const state = loaded(row());
+    const state = loaded(configurationRow());
     expect(state.pageMessages).toEqual([]);
     expect(state.stored).toEqual({ id: ROW_ID, hasSsoPassword: true });
-    expect(state.draft).toMatchObject({ environment: Environment.Custom, endpoint: "https://rescue.contoso.eu/API", companyId: "987654", serviceUrl: SERVICE, newSsoPassword: "", requireActiveTechConsole: true });
+    expect(state.draft).toMatchObject({ environment: Environment.Beta, endpoint: BETA_ENDPOINT, companyId: "123456", serviceUrl: SERVICE_URL, newSsoPassword: "", requireActiveTechConsole: true });
     expect(state.touched).toMatchObject({ companyId: true, serviceUrl: true, tenantId: true, ssoPassword: false });
     expect(JSON.stringify(state)).not.toContain(STORED_PASSWORD);
   });
 
   it("checks the values an old row holds right away, without calling an empty field required", () => {
-    const state = loaded(row({ endpoint: "http://secure.logmeinrescue.com/API", tenantId: "", companyId: "12 34", ssoPassword: null }));
+    const state = loaded(configurationRow({ endpoint: "http://secure.logmeinrescue.com/API", tenantId: "", companyId: "12 34", ssoPassword: null }));
     expect(state.problems.endpoint).toEqual({ key: "Config.Error.UrlHttp", args: [] });
     expect(state.problems.companyId).toEqual({ key: "Config.Error.CompanyIdDigits", args: [] });
     expect(state.problems.tenantId).toBeNull();
   });
 
   it("several rows: edits the newest (the first the query returns) and warns", () => {
-    const state = loaded(row({ companyId: "222" }), row({ id: "11111111-0000-4000-8000-000000000001", companyId: "111" }));
+    const state = loaded(configurationRow({ companyId: "222" }), configurationRow({ id: "11111111-0000-4000-8000-000000000001", companyId: "111" }));
     expect(state.stored.id).toBe(ROW_ID);
     expect(state.draft.companyId).toBe("222");
     expect(state.pageMessages).toEqual([{ tone: "warning", key: "Config.Load.Several", args: [] }]);
@@ -146,7 +123,7 @@ describe("typing and leaving fields", () => {
 
   it("an untouched field that shows a problem is checked as it is typed in until the problem is gone", () => {
     // A stored password without a company id: the empty (so untouched) company id shows "needed" on load.
-    let state = loaded(row({ companyId: "" }));
+    let state = loaded(configurationRow({ companyId: "" }));
     expect(state.touched.companyId).toBe(false);
     expect(state.problems.companyId).toEqual({ key: "Config.Error.CompanyIdNeeded", args: [] });
     state = after(state, typed("companyId", "12a"));
@@ -160,10 +137,10 @@ describe("typing and leaving fields", () => {
   });
 
   it("keeps the values as typed: the URL root and the tenant without braces only go into what Save sends", () => {
-    const state = after(filledIn(), typed("serviceUrl", `${SERVICE}/`), typed("tenantId", `{${TENANT}}`));
-    expect(state.draft.serviceUrl).toBe(`${SERVICE}/`);
+    const state = after(filledIn(), typed("serviceUrl", `${SERVICE_URL}/`), typed("tenantId", `{${TENANT}}`));
+    expect(state.draft.serviceUrl).toBe(`${SERVICE_URL}/`);
     expect(state.draft.tenantId).toBe(`{${TENANT}}`);
-    expect(savePayload(state.draft, state.stored, state.clientUrl)).toMatchObject({ lmi_serviceurl: SERVICE, lmi_tenantid: TENANT });
+    expect(savePayload(state.draft, state.stored, state.clientUrl)).toMatchObject({ lmi_serviceurl: SERVICE_URL, lmi_tenantid: TENANT });
   });
 
   it("the options are part of the draft", () => {
@@ -190,15 +167,15 @@ describe("environment and endpoint", () => {
 
 describe("the SSO password", () => {
   it("kept: saving without touching it sends no password and the page still knows one is stored", () => {
-    let state = after(loaded(row()), SAVE);
-    expect(state.save).toEqual({ phase: "saving", ssoPasswordStored: true, storedServiceUrl: SERVICE });
+    let state = after(loaded(configurationRow()), SAVE);
+    expect(state.save).toEqual({ phase: "saving", ssoPasswordStored: true, storedServiceUrl: SERVICE_URL });
     expect(savePayload(state.draft, state.stored, state.clientUrl)).not.toHaveProperty("lmi_ssopassword");
     state = after(state, { type: "saveSucceeded", id: ROW_ID });
     expect(state.stored).toEqual({ id: ROW_ID, hasSsoPassword: true });
   });
 
   it("replaced: the typed password is sent once and forgotten after the save", () => {
-    let state = after(loaded(row()), typed("ssoPassword", " new secret "), SAVE);
+    let state = after(loaded(configurationRow()), typed("ssoPassword", " new secret "), SAVE);
     expect(savePayload(state.draft, state.stored, state.clientUrl)).toMatchObject({ lmi_ssopassword: " new secret " });
     state = after(state, { type: "saveSucceeded", id: ROW_ID });
     expect(state.draft.newSsoPassword).toBe("");
@@ -207,7 +184,7 @@ describe("the SSO password", () => {
   });
 
   it("cleared: the typed replacement is dropped, null is sent, and afterwards none is stored", () => {
-    let state = after(loaded(row()), typed("ssoPassword", "half typed"), { type: "clearSsoPasswordSet", checked: true });
+    let state = after(loaded(configurationRow()), typed("ssoPassword", "half typed"), { type: "clearSsoPasswordSet", checked: true });
     expect(state.draft).toMatchObject({ newSsoPassword: "", clearSsoPassword: true });
     state = after(state, SAVE);
     expect(savePayload(state.draft, state.stored, state.clientUrl)).toMatchObject({ lmi_ssopassword: null });
@@ -217,7 +194,7 @@ describe("the SSO password", () => {
   });
 
   it("there is nothing to clear when no password is stored", () => {
-    const state = after(loaded(row({ ssoPassword: null })), { type: "clearSsoPasswordSet", checked: true });
+    const state = after(loaded(configurationRow({ ssoPassword: null })), { type: "clearSsoPasswordSet", checked: true });
     expect(state.draft.clearSsoPassword).toBe(false);
   });
 
@@ -227,7 +204,7 @@ describe("the SSO password", () => {
     state = after(state, typed("ssoPassword", ""));
     expect(state.problems.companyId).toBeNull();
     // A stored password needs it too, until it is cleared.
-    state = after(loaded(row()), typed("companyId", ""));
+    state = after(loaded(configurationRow()), typed("companyId", ""));
     expect(state.problems.companyId).toEqual({ key: "Config.Error.CompanyIdNeeded", args: [] });
     state = after(state, { type: "clearSsoPasswordSet", checked: true });
     expect(state.problems.companyId).toBeNull();
@@ -236,10 +213,10 @@ describe("the SSO password", () => {
 
 describe("the Dynamics URL", () => {
   it("offers this organisation's URL when the stored one is another organisation", () => {
-    const state = loaded(row({ dynamicsUrl: "https://contoso-old.crm4.dynamics.com" }));
-    expect(organisationUrlToOffer(state)).toBe(ORGANISATION);
+    const state = loaded(configurationRow({ dynamicsUrl: "https://contoso-old.crm4.dynamics.com" }));
+    expect(organisationUrlToOffer(state)).toBe(ORGANISATION_URL);
     const fixed = after(state, { type: "organisationUrlUsed" });
-    expect(fixed.draft.dynamicsUrl).toBe(ORGANISATION);
+    expect(fixed.draft.dynamicsUrl).toBe(ORGANISATION_URL);
     expect(fixed.touched.dynamicsUrl).toBe(true);
     expect(fixed.problems.dynamicsUrl).toBeNull();
     expect(organisationUrlToOffer(fixed)).toBeNull();
@@ -247,7 +224,7 @@ describe("the Dynamics URL", () => {
 
   it("does not warn about this organisation (case and trailing slash aside) or while the address is not valid", () => {
     expect(organisationUrlToOffer(after(loaded(), typed("dynamicsUrl", "HTTPS://Contoso.crm4.dynamics.com/")))).toBeNull();
-    expect(organisationUrlToOffer(after(loaded(), typed("dynamicsUrl", "https://contoso-old")))).toBe(ORGANISATION);
+    expect(organisationUrlToOffer(after(loaded(), typed("dynamicsUrl", "https://contoso-old")))).toBe(ORGANISATION_URL);
     expect(organisationUrlToOffer(after(loaded(), typed("dynamicsUrl", "contoso-old.crm4.dynamics.com")))).toBeNull();
   });
 });
@@ -283,9 +260,9 @@ describe("saving", () => {
   });
 
   it("succeeded: the new row's id, the service URL as stored, the page messages gone", () => {
-    const state = after(filledIn(), typed("serviceUrl", ` ${SERVICE.toUpperCase().replace("HTTPS", "https")}/ `), SAVE, { type: "saveSucceeded", id: ROW_ID });
+    const state = after(filledIn(), typed("serviceUrl", ` ${SERVICE_URL.toUpperCase().replace("HTTPS", "https")}/ `), SAVE, { type: "saveSucceeded", id: ROW_ID });
     expect(state.stored.id).toBe(ROW_ID);
-    expect(state.draft.serviceUrl).toBe(SERVICE);
+    expect(state.draft.serviceUrl).toBe(SERVICE_URL);
     expect(state.pageMessages).toEqual([]);
     expect(saveMessage(state.save)).toEqual({ tone: "success", key: "Config.Save.Saved", args: [] });
     // The next save updates that row and sends no name.
@@ -352,7 +329,7 @@ describe("the checklist", () => {
     const state = after(loaded(), typed("tenantId", `{${TENANT}}`), { type: "organisationUrlUsed" });
     const values = checklistItems(state).find((item) => item.id === "applicationuser")?.values ?? [];
     expect(values.find((value) => value.labelKey === "Config.Checklist.AppUser.TenantId")).toEqual({ labelKey: "Config.Checklist.AppUser.TenantId", value: TENANT, complete: true });
-    expect(values.find((value) => value.labelKey === "Config.Checklist.AppUser.DynamicsUrl")).toEqual({ labelKey: "Config.Checklist.AppUser.DynamicsUrl", value: ORGANISATION, complete: true });
+    expect(values.find((value) => value.labelKey === "Config.Checklist.AppUser.DynamicsUrl")).toEqual({ labelKey: "Config.Checklist.AppUser.DynamicsUrl", value: ORGANISATION_URL, complete: true });
   });
 
   it("Copy: 'Copied' for a while and announced with the value's label; when nothing can copy, says to copy by hand", () => {

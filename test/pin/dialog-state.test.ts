@@ -5,15 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { initialDialogState, nextDialogState, type DialogEvent, type PinDialogState } from "../../src/pages/pin/dialog-state";
-import type { PinDialogData } from "../../src/pin/dialog-data";
+import { PIN_DIALOG_DATA } from "./support/pin-dialog-data";
 
-const DATA: PinDialogData = {
-  pin: "012345",
-  caseId: "8b0c3c5e-1f2a-4d6b-9e7f-0a1b2c3d4e5f",
-  caseNumber: "CAS-01001-Z8K4P2",
-  customer: { id: "4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b", entityType: "contact" },
-  generatedAt: "2026-12-02T09:41:00.000Z",
-};
+const DATA = PIN_DIALOG_DATA;
 const EMAIL_ID = "0d5c4b3a-2918-4776-8655-443322110099";
 
 /** The state after each event in turn; every state is frozen, so a transition must not change its input. */
