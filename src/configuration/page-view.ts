@@ -59,7 +59,6 @@ function fieldId(field: TextField): string {
   return `lmi-${field.toLowerCase()}`;
 }
 
-
 /** How long a Copy button says "Copied". */
 const COPIED_SHOWN_MS = 2000;
 
@@ -357,6 +356,12 @@ function checklistPanel(view: PageView, send: Send): Render {
   };
 }
 
+/** Logs a failed Dataverse call to the console (the technical detail) and answers the platform's message for the page. */
+function failureDetail(what: string, error: unknown): string {
+  console.error(`LogMeIn Rescue: could not ${what}`, error);
+  return describeError(error);
+}
+
 /** The texts of the HTML (`data-lmi-text`), the title and the language. */
 function translateStaticText(doc: Document, t: Translator, lcid: number): void {
   doc.documentElement.lang = languageTag(lcid);
@@ -400,8 +405,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
     try {
       reading = await deps.sessionKey.read();
     } catch (error) {
-      console.error("LogMeIn Rescue: could not read the Session Key status", error);
-      reading = { kind: "error", detail: describeError(error) };
+      reading = { kind: "error", detail: failureDetail("read the Session Key status", error) };
     }
     send({ type: "keyRead", reading });
   }
@@ -411,8 +415,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       await deps.sessionKey.reactivate();
       send({ type: "keyReactivated" });
     } catch (error) {
-      console.error("LogMeIn Rescue: could not reactivate the Session Key", error);
-      send({ type: "keyReactivateFailed", detail: describeError(error) });
+      send({ type: "keyReactivateFailed", detail: failureDetail("reactivate the Session Key", error) });
     }
     send({ type: "keyReadStarted" });
     await readKey();
@@ -427,8 +430,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
       else await client.update(Configuration.entity, id, payload);
       send({ type: "saveSucceeded", id });
     } catch (error) {
-      console.error("LogMeIn Rescue: could not save the configuration", error);
-      send({ type: "saveFailed", detail: describeError(error) });
+      send({ type: "saveFailed", detail: failureDetail("save the configuration", error) });
     }
   }
 
@@ -440,8 +442,7 @@ export async function runConfigurationPage(deps: ConfigurationPageDeps): Promise
   try {
     rows = await loadActiveConfigurations(client, 2);
   } catch (error) {
-    console.error("LogMeIn Rescue: could not load the configuration", error);
-    send({ type: "configurationLoadFailed", detail: describeError(error) });
+    send({ type: "configurationLoadFailed", detail: failureDetail("load the configuration", error) });
   }
   if (rows) send({ type: "configurationLoaded", rows });
   await keyLoaded;
