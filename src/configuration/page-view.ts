@@ -196,11 +196,11 @@ function fieldsPanel({ doc, t, byId }: PageView, send: Send): FieldsPanel {
     const environmentProblem = problems.environment;
     setText(environmentError, environmentProblem ? t(environmentProblem.key, ...environmentProblem.args) : "");
 
-    const stores = state.stored.hasSsoPassword;
-    setText(passwordStatus, t(stores ? "Config.SsoPassword.Stored" : "Config.SsoPassword.NotStored"));
-    passwordStatus.dataset.lmiPassword = stores ? "set" : "unset";
-    setText(passwordHint, t(stores ? "Config.SsoPassword.HintReplace" : "Config.SsoPassword.HintNew"));
-    clearPasswordRow.hidden = !stores;
+    const passwordStored = state.stored.hasSsoPassword;
+    setText(passwordStatus, t(passwordStored ? "Config.SsoPassword.Stored" : "Config.SsoPassword.NotStored"));
+    passwordStatus.dataset.lmiPassword = passwordStored ? "set" : "unset";
+    setText(passwordHint, t(passwordStored ? "Config.SsoPassword.HintReplace" : "Config.SsoPassword.HintNew"));
+    clearPasswordRow.hidden = !passwordStored;
     clearPassword.checked = draft.clearSsoPassword;
     inputs.ssoPassword.disabled = draft.clearSsoPassword;
 
