@@ -6,7 +6,7 @@
  * and carries a replacement the admin typed or the wish to clear it.
  */
 import type { Row } from "../dataverse/client";
-import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
+import { Configuration, Environment } from "../model/schema";
 import type { ConfigurationRow } from "../settings/configuration-row";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
 import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkServiceUrl, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";
@@ -14,23 +14,16 @@ import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, chec
 /** Name given to a configuration row the page creates. */
 export const NEW_CONFIGURATION_NAME = "Default";
 
-export interface ConfigurationDraft {
-  environment: EnvironmentValue | null;
-  endpoint: string;
-  companyId: string;
+/**
+ * The row's editable values (as `ConfigurationRow` types them: the service URL is the
+ * integration service's root address), and instead of the stored password what to do with it.
+ */
+export type ConfigurationDraft = Pick<ConfigurationRow, "environment" | "endpoint" | "companyId" | "serviceUrl" | "dynamicsUrl" | "tenantId" | BooleanOption> & {
   /** A replacement password as typed; "" keeps the stored one. */
   newSsoPassword: string;
   /** Clear the stored password on save (wins over a typed replacement). */
   clearSsoPassword: boolean;
-  /** The integration service's root address. */
-  serviceUrl: string;
-  dynamicsUrl: string;
-  tenantId: string;
-  requireActiveTechConsole: boolean;
-  closeTicketOnSessionEnd: boolean;
-  reassignCaseOnSessionStart: boolean;
-  doNotPassCField1: boolean;
-}
+};
 
 /** What the page knows about the stored row besides the editable values. */
 export interface StoredConfiguration {
@@ -42,12 +35,12 @@ export interface StoredConfiguration {
 
 export type BooleanOption = "requireActiveTechConsole" | "closeTicketOnSessionEnd" | "reassignCaseOnSessionStart" | "doNotPassCField1";
 
-/** The four options in display order, with their columns. */
-export const BOOLEAN_OPTIONS: readonly { option: BooleanOption; column: string }[] = [
-  { option: "requireActiveTechConsole", column: Configuration.fields.requireActiveTechConsole },
-  { option: "closeTicketOnSessionEnd", column: Configuration.fields.closeTicketOnSessionEnd },
-  { option: "reassignCaseOnSessionStart", column: Configuration.fields.reassignCaseOnSessionStart },
-  { option: "doNotPassCField1", column: Configuration.fields.doNotPassCField1 },
+/** The four options in display order, with their columns and the RESX key prefix of their label (`.Label`) and help (`.Help`). */
+export const BOOLEAN_OPTIONS: readonly { option: BooleanOption; column: string; textKey: string }[] = [
+  { option: "requireActiveTechConsole", column: Configuration.fields.requireActiveTechConsole, textKey: "Config.Option.RequireActiveTechConsole" },
+  { option: "closeTicketOnSessionEnd", column: Configuration.fields.closeTicketOnSessionEnd, textKey: "Config.Option.CloseTicketOnSessionEnd" },
+  { option: "reassignCaseOnSessionStart", column: Configuration.fields.reassignCaseOnSessionStart, textKey: "Config.Option.ReassignCaseOnSessionStart" },
+  { option: "doNotPassCField1", column: Configuration.fields.doNotPassCField1, textKey: "Config.Option.DoNotPassCField1" },
 ];
 
 /**
@@ -56,36 +49,22 @@ export const BOOLEAN_OPTIONS: readonly { option: BooleanOption; column: string }
  * a missing environment is derived from the endpoint, an empty Dynamics URL is prefilled.
  */
 export function draftFromRow(row: ConfigurationRow | null, clientUrl: string): ConfigurationDraft {
-  if (!row) {
-    return {
-      environment: DEFAULT_ENVIRONMENT,
-      endpoint: defaultEndpointFor(DEFAULT_ENVIRONMENT) ?? "",
-      companyId: "",
-      newSsoPassword: "",
-      clearSsoPassword: false,
-      serviceUrl: "",
-      dynamicsUrl: organisationUrl(clientUrl),
-      tenantId: "",
-      requireActiveTechConsole: false,
-      closeTicketOnSessionEnd: false,
-      reassignCaseOnSessionStart: false,
-      doNotPassCField1: false,
-    };
-  }
-  const environment = row.environment ?? (row.endpoint !== "" ? environmentForEndpoint(row.endpoint) : DEFAULT_ENVIRONMENT);
+  const endpoint = row?.endpoint ?? "";
+  const environment = row?.environment ?? (endpoint !== "" ? environmentForEndpoint(endpoint) : DEFAULT_ENVIRONMENT);
+  const dynamicsUrl = row?.dynamicsUrl ?? "";
   return {
     environment,
-    endpoint: row.endpoint !== "" ? row.endpoint : (defaultEndpointFor(environment) ?? ""),
-    companyId: row.companyId,
+    endpoint: endpoint !== "" ? endpoint : (defaultEndpointFor(environment) ?? ""),
+    companyId: row?.companyId ?? "",
     newSsoPassword: "",
     clearSsoPassword: false,
-    serviceUrl: row.serviceUrl,
-    dynamicsUrl: row.dynamicsUrl !== "" ? row.dynamicsUrl : organisationUrl(clientUrl),
-    tenantId: row.tenantId,
-    requireActiveTechConsole: row.requireActiveTechConsole,
-    closeTicketOnSessionEnd: row.closeTicketOnSessionEnd,
-    reassignCaseOnSessionStart: row.reassignCaseOnSessionStart,
-    doNotPassCField1: row.doNotPassCField1,
+    serviceUrl: row?.serviceUrl ?? "",
+    dynamicsUrl: dynamicsUrl !== "" ? dynamicsUrl : organisationUrl(clientUrl),
+    tenantId: row?.tenantId ?? "",
+    requireActiveTechConsole: row?.requireActiveTechConsole ?? false,
+    closeTicketOnSessionEnd: row?.closeTicketOnSessionEnd ?? false,
+    reassignCaseOnSessionStart: row?.reassignCaseOnSessionStart ?? false,
+    doNotPassCField1: row?.doNotPassCField1 ?? false,
   };
 }
 
@@ -114,11 +93,11 @@ export function checkDraft(draft: ConfigurationDraft, stored: StoredConfiguratio
   };
 }
 
-/** Field order on the page and the form (the first invalid one gets the focus). */
-const FIELD_ORDER: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "serviceUrl", "dynamicsUrl", "tenantId"];
+/** The fields with rules, in their order on the page and the form (the first invalid one gets the focus). */
+export const CONFIGURATION_FIELDS: readonly ConfigurationField[] = ["environment", "endpoint", "companyId", "ssoPassword", "serviceUrl", "dynamicsUrl", "tenantId"];
 
 export function invalidFields(checks: DraftChecks): ConfigurationField[] {
-  return FIELD_ORDER.filter((field) => !checks[field].ok);
+  return CONFIGURATION_FIELDS.filter((field) => !checks[field].ok);
 }
 
 function emptyToNull(value: string): string | null {

@@ -13,6 +13,7 @@ import { reactivateEntityKey, readEntityKeyState } from "../dataverse/entity-key
 import { createWebApiClient, type FetchLike } from "../dataverse/web-api-client";
 import { describeError } from "../errors";
 import { Session } from "../model/schema";
+import { createElement } from "../pages/dom";
 import { fetchSameOriginText, loadPageTranslator, type FetchText } from "../strings/page-strings";
 import { pickLanguage } from "../strings/translator";
 import { resolvePageXrmWithGlobalContext } from "../xrm/client-global-context";
@@ -30,10 +31,8 @@ function showFatal(doc: Document, text: string): void {
   const loading = doc.getElementById("lmi-loading");
   if (loading) loading.hidden = true;
   doc.getElementById("lmi-main")?.removeAttribute("aria-busy");
-  const box = doc.createElement("div");
-  box.className = "lmi-message lmi-message--error";
+  const box = createElement(doc, "div", { className: "lmi-message lmi-message--error", textContent: text });
   box.setAttribute("role", "alert");
-  box.textContent = text;
   (doc.getElementById("lmi-page-messages") ?? doc.body).appendChild(box);
   doc.body.dataset.lmiState = "error";
 }

@@ -11,31 +11,10 @@ import {
 } from "../../src/configuration/draft";
 import { BETA_ENDPOINT, PRODUCTION_ENDPOINT } from "../../src/configuration/environments";
 import { Environment } from "../../src/model/schema";
-import type { ConfigurationRow } from "../../src/settings/configuration-row";
+import { configurationRow, ORGANISATION_URL, SERVICE_URL, TENANT } from "./support/configuration-row";
 
-const CLIENT_URL = "https://contoso.crm4.dynamics.com";
-const TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
-const SERVICE_URL = "https://integration.contoso.com";
-
-function row(overrides: Partial<ConfigurationRow> = {}): ConfigurationRow {
-  return {
-    id: "9a1b2c3d-0000-4000-8000-000000000001",
-    name: "Default",
-    environment: Environment.Beta,
-    endpoint: BETA_ENDPOINT,
-    serviceUrl: SERVICE_URL,
-    companyId: "123456",
-    ssoPassword: "stored-secret",
-    dynamicsUrl: CLIENT_URL,
-    tenantId: TENANT,
-    requireActiveTechConsole: true,
-    closeTicketOnSessionEnd: false,
-    reassignCaseOnSessionStart: true,
-    doNotPassCField1: false,
-    modifiedOn: "2024-05-01T10:00:00Z",
-    ...overrides,
-  };
-}
+/** The organisation the admin is signed in to (`getClientUrl()`). */
+const CLIENT_URL = ORGANISATION_URL;
 
 function validDraft(overrides: Partial<ConfigurationDraft> = {}): ConfigurationDraft {
   return { ...draftFromRow(null, CLIENT_URL), tenantId: TENANT, serviceUrl: SERVICE_URL, ...overrides };
@@ -52,20 +31,20 @@ describe("the draft the page opens with", () => {
   });
 
   it("shows a stored row's values but never its password", () => {
-    const draft = draftFromRow(row(), CLIENT_URL);
+    const draft = draftFromRow(configurationRow(), CLIENT_URL);
     expect(draft).toMatchObject({ environment: Environment.Beta, endpoint: BETA_ENDPOINT, serviceUrl: SERVICE_URL, companyId: "123456", tenantId: TENANT, requireActiveTechConsole: true, reassignCaseOnSessionStart: true });
     expect(JSON.stringify(draft)).not.toContain("stored-secret");
-    expect(storedFromRow(row())).toEqual({ id: "9a1b2c3d-0000-4000-8000-000000000001", hasSsoPassword: true });
-    expect(storedFromRow(row({ ssoPassword: null })).hasSsoPassword).toBe(false);
+    expect(storedFromRow(configurationRow())).toEqual({ id: "9a1b2c3d-0000-4000-8000-000000000001", hasSsoPassword: true });
+    expect(storedFromRow(configurationRow({ ssoPassword: null })).hasSsoPassword).toBe(false);
   });
 
   it("fills gaps of an older row: environment from the endpoint, endpoint from the environment, the org URL", () => {
-    expect(draftFromRow(row({ environment: null, endpoint: PRODUCTION_ENDPOINT }), CLIENT_URL).environment).toBe(Environment.Production);
-    expect(draftFromRow(row({ environment: null, endpoint: "https://rescue.contoso.eu/API" }), CLIENT_URL).environment).toBe(Environment.Custom);
-    expect(draftFromRow(row({ environment: null, endpoint: "" }), CLIENT_URL)).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT });
-    expect(draftFromRow(row({ environment: Environment.Beta, endpoint: "" }), CLIENT_URL).endpoint).toBe(BETA_ENDPOINT);
-    expect(draftFromRow(row({ environment: Environment.Custom, endpoint: "" }), CLIENT_URL).endpoint).toBe("");
-    expect(draftFromRow(row({ dynamicsUrl: "" }), CLIENT_URL).dynamicsUrl).toBe(CLIENT_URL);
+    expect(draftFromRow(configurationRow({ environment: null, endpoint: PRODUCTION_ENDPOINT }), CLIENT_URL).environment).toBe(Environment.Production);
+    expect(draftFromRow(configurationRow({ environment: null, endpoint: "https://rescue.contoso.eu/API" }), CLIENT_URL).environment).toBe(Environment.Custom);
+    expect(draftFromRow(configurationRow({ environment: null, endpoint: "" }), CLIENT_URL)).toMatchObject({ environment: Environment.Production, endpoint: PRODUCTION_ENDPOINT });
+    expect(draftFromRow(configurationRow({ environment: Environment.Beta, endpoint: "" }), CLIENT_URL).endpoint).toBe(BETA_ENDPOINT);
+    expect(draftFromRow(configurationRow({ environment: Environment.Custom, endpoint: "" }), CLIENT_URL).endpoint).toBe("");
+    expect(draftFromRow(configurationRow({ dynamicsUrl: "" }), CLIENT_URL).dynamicsUrl).toBe(CLIENT_URL);
   });
 });
 
@@ -84,7 +63,7 @@ describe("checking the draft", () => {
   });
 
   it("needs the company id when a password is stored, typed, but not when it is cleared", () => {
-    const stored = storedFromRow(row());
+    const stored = storedFromRow(configurationRow());
     expect(invalidFields(checkDraft(validDraft({ companyId: "" }), stored))).toEqual(["companyId"]);
     expect(invalidFields(checkDraft(validDraft({ companyId: "", newSsoPassword: "x" }), storedFromRow(null)))).toEqual(["companyId"]);
     expect(invalidFields(checkDraft(validDraft({ companyId: "", clearSsoPassword: true }), stored))).toEqual([]);
@@ -113,7 +92,7 @@ describe("what Save sends", () => {
   });
 
   it("sends a typed password, a cleared password as null, and nothing when it is kept", () => {
-    const stored = storedFromRow(row());
+    const stored = storedFromRow(configurationRow());
     expect(savePayload(validDraft({ companyId: "1", newSsoPassword: "new secret " }), stored).lmi_ssopassword).toBe("new secret ");
     const cleared = savePayload(validDraft({ clearSsoPassword: true }), stored);
     expect("lmi_ssopassword" in cleared && cleared.lmi_ssopassword === null).toBe(true);

@@ -240,6 +240,8 @@ describe("PIN dialog: edge cases", () => {
     expect(await noCustomer.frame.isDisabled("#email")).toBe(true);
     expect(await noCustomer.frame.textContent("#email-hint")).toBe(text(1043, "Pin.EmailNoCustomer"));
     await noCustomer.frame.click("#copy-pin");
+    // The copy is done once the dialog says so (reading the clipboard earlier races the copy).
+    await noCustomer.frame.waitForFunction((expected) => document.getElementById("pin-status")?.textContent === expected, text(1043, "Pin.CopiedPin"));
     expect(await clipboard(noCustomer.page)).toBe("012345");
     await noCustomer.page.close();
   });

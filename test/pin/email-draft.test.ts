@@ -2,17 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { buildEmailDraft, escapeHtml } from "../../src/pages/pin/email-draft";
 import { directLink, formatGeneratedAt, formatPin, spokenPin } from "../../src/pages/pin/format";
-import { decodePinDialogData, encodePinDialogData, type PinDialogData } from "../../src/pin/dialog-data";
+import { decodePinDialogData, encodePinDialogData } from "../../src/pin/dialog-data";
 import { createTranslator } from "../../src/strings/translator";
 import { resxStrings } from "../helpers/xrm";
+import { PIN_DIALOG_DATA } from "./support/pin-dialog-data";
 
-const DATA: PinDialogData = {
-  pin: "004711",
-  caseId: "8b0c3c5e-1f2a-4d6b-9e7f-0a1b2c3d4e5f",
-  caseNumber: "CAS-01001-Z8K4P2",
-  customer: { id: "a1b2c3d4-0000-4000-8000-0000000000aa", entityType: "account" },
-  generatedAt: "2026-12-02T09:41:00.000Z",
-};
+const DATA = PIN_DIALOG_DATA;
 
 describe("dialog data", () => {
   it("round-trips and carries no more than the dialog needs", () => {

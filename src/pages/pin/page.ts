@@ -2,8 +2,9 @@
  * The PIN dialog (`lmi_/pages/pin.html`), opened by the Case command with `navigateTo`: shows the
  * PIN large ("123 456") and announces it, the words for the customer, the direct link, when the
  * PIN was generated, Copy buttons, and "Email to customer" (a draft email activity on the Case,
- * opened for the agent to check and send). All text comes from the RESX strings; every value is
- * written as text, never as HTML.
+ * opened for the agent to check and send). The dialog is drawn from its state
+ * (`dialog-state.ts`); this file turns clicks into events and runs the copies and the email
+ * calls. All text comes from the RESX strings; every value is written as text, never as HTML.
  */
 import { describeError } from "../../errors";
 import { EmailActivity } from "../../model/schema";
@@ -13,6 +14,8 @@ import { languageTag, pickLanguage, type Translator } from "../../strings/transl
 import { resolvePageXrm, type PageXrm } from "../../xrm/page-context";
 import { xrmDataverseClient } from "../../xrm/web-api";
 import { copyText } from "../clipboard";
+import { requireElement, setFlag } from "../dom";
+import { initialDialogState, nextDialogState, type DialogEvent, type PinDialogState } from "./dialog-state";
 import { createEmailDraft } from "./email-draft";
 import { directLink, formatGeneratedAt, formatPin, spokenPin } from "./format";
 
@@ -24,26 +27,14 @@ export interface PinPageOptions {
 /** Fills the dialog from its query string; resolves when it is ready for the agent. */
 export async function startPinPage({ win = window, fetchText = fetchSameOriginText }: PinPageOptions = {}): Promise<void> {
   const doc = win.document;
-  const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
-    const element = doc.getElementById(id);
-    if (!element) throw new Error(`pin.html has no #${id}`);
-    return element as T;
-  };
+  const byId = <T extends HTMLElement = HTMLElement>(id: string): T => requireElement<T>(doc, id);
   const setText = (id: string, text: string): void => {
     byId(id).textContent = text;
   };
-  const main = byId("pin-dialog");
-  const status = byId("pin-status");
-  const error = byId("pin-error");
   /** Puts `text` into a live region; a change after a short pause is what screen readers announce. */
   const announce = (region: HTMLElement, text: string): void => {
     region.textContent = "";
     win.setTimeout(() => (region.textContent = text), 50);
-  };
-  const say = (text: string): void => announce(status, text);
-  const showError = (text: string): void => {
-    error.textContent = text;
-    error.hidden = false;
   };
 
   const host: PageXrm = resolvePageXrm(win);
@@ -53,11 +44,54 @@ export async function startPinPage({ win = window, fetchText = fetchSameOriginTe
   doc.documentElement.lang = languageTag(lcid);
   doc.title = t("Pin.Title");
   setText("pin-heading", t("Pin.Heading"));
-  main.setAttribute("aria-busy", "false");
+  byId("pin-dialog").setAttribute("aria-busy", "false");
 
-  const data = decodePinDialogData(query.get("data"));
+  let state = initialDialogState(decodePinDialogData(query.get("data")), host.xrm !== null);
+  const status = byId("pin-status");
+  const error = byId("pin-error");
+  const emailButton = byId<HTMLButtonElement>("email");
+  let announced: PinDialogState["status"] = null;
+
+  function render(): void {
+    if (state.status !== announced) {
+      announced = state.status;
+      announce(status, announced ? t(announced.key, ...announced.args) : "");
+    }
+    if (state.error) {
+      error.textContent = t(state.error.key, ...state.error.args);
+      error.hidden = false;
+    }
+    setFlag(emailButton, "aria-disabled", state.email.busy);
+  }
+
+  /** Moves the state on by one event, draws it, and runs what the event asks of Dynamics. */
+  function send(event: DialogEvent): void {
+    const before = state;
+    state = nextDialogState(before, event);
+    if (state === before) return;
+    render();
+    if (event.type === "emailRequested" && host.xrm && state.data?.customer) void email(host.xrm, host.context, { ...state.data, customer: state.data.customer });
+  }
+
+  /** Creates the draft on the first click, then opens it. */
+  async function email(xrm: Xrm.XrmStatic, context: Xrm.GlobalContext, data: PinDialogData & { customer: NonNullable<PinDialogData["customer"]> }): Promise<void> {
+    try {
+      let { draftId } = state.email;
+      if (draftId === null) {
+        draftId = await createEmailDraft(xrmDataverseClient(xrm.WebApi), { data, userId: context.userSettings.userId, t });
+        send({ type: "emailDraftCreated", id: draftId });
+      }
+      await xrm.Navigation.openForm({ entityName: EmailActivity.entity, entityId: draftId });
+      send({ type: "emailOpened" });
+    } catch (failure) {
+      console.error("LogMeIn Rescue: Email to customer failed:", describeError(failure));
+      send({ type: "emailFailed", detail: describeError(failure) });
+    }
+  }
+
+  render();
+  const { data } = state;
   if (!data) {
-    showError(t("Pin.Invalid"));
     doc.body.dataset.lmiState = "error";
     return;
   }
@@ -76,63 +110,28 @@ export async function startPinPage({ win = window, fetchText = fetchSameOriginTe
   anchor.href = link;
   anchor.textContent = link;
 
-  const copyButton = (id: string, label: string, text: string, done: string): HTMLButtonElement => {
+  const copyButton = (id: string, label: string, what: "pin" | "link", value: string): HTMLButtonElement => {
     const button = byId<HTMLButtonElement>(id);
     button.textContent = label;
     button.addEventListener("click", () => {
-      void copyText(text, doc).then((copied) => say(copied ? done : t("Pin.CopyFailed")));
+      void copyText(value, doc).then((ok) => send({ type: "copied", what, ok }));
     });
     return button;
   };
-  const copyPin = copyButton("copy-pin", t("Pin.CopyPin"), data.pin, t("Pin.CopiedPin"));
-  copyButton("copy-link", t("Pin.CopyLink"), link, t("Pin.CopiedLink"));
-  setUpEmail(byId<HTMLButtonElement>("email"), byId("email-hint"), host, data, t, say, showError);
+  const copyPin = copyButton("copy-pin", t("Pin.CopyPin"), "pin", data.pin);
+  copyButton("copy-link", t("Pin.CopyLink"), "link", link);
+
+  emailButton.textContent = t("Pin.Email");
+  const { unavailableKey } = state.email;
+  if (unavailableKey) {
+    emailButton.disabled = true;
+    const hint = byId("email-hint");
+    hint.textContent = t(unavailableKey);
+    hint.hidden = false;
+  } else emailButton.addEventListener("click", () => send({ type: "emailRequested" }));
 
   byId("pin-content").hidden = false;
   copyPin.focus();
   announce(byId("pin-announce"), t("Pin.PinSpoken", spokenPin(data.pin)));
   doc.body.dataset.lmiState = "ready";
-}
-
-function setUpEmail(
-  button: HTMLButtonElement,
-  hint: HTMLElement,
-  host: PageXrm,
-  data: PinDialogData,
-  t: Translator,
-  say: (text: string) => void,
-  showError: (text: string) => void,
-): void {
-  button.textContent = t("Pin.Email");
-  const { customer } = data;
-  if (!host.xrm || !customer) {
-    button.disabled = true;
-    hint.textContent = t(host.xrm ? "Pin.EmailNoCustomer" : "Pin.EmailUnavailable");
-    hint.hidden = false;
-    return;
-  }
-  const { xrm, context } = host;
-  let draftId: string | undefined;
-  let busy = false;
-  button.addEventListener("click", () => {
-    if (busy) return;
-    busy = true;
-    button.setAttribute("aria-disabled", "true");
-    void (async () => {
-      try {
-        if (!draftId) {
-          say(t("Pin.EmailWorking"));
-          draftId = await createEmailDraft(xrmDataverseClient(xrm.WebApi), { data: { ...data, customer }, userId: context.userSettings.userId, t });
-          say(t("Pin.EmailDone"));
-        }
-        await xrm.Navigation.openForm({ entityName: EmailActivity.entity, entityId: draftId });
-      } catch (failure) {
-        console.error("LogMeIn Rescue: Email to customer failed:", describeError(failure));
-        showError(t("Pin.EmailFailed", describeError(failure)));
-      } finally {
-        busy = false;
-        button.removeAttribute("aria-disabled");
-      }
-    })();
-  });
 }
