@@ -87,8 +87,10 @@ export function createSelfSignedCertificate(commonName = "localhost"): TestCerti
       extension("2.5.29.14", false, octetString(keyId)),
     ),
   );
+  // A positive serial in minimal DER: first byte 0x40–0x7f (a leading 0x00 followed by a byte
+  // below 0x80 is "illegal padding", which failed about one certificate in 128).
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
