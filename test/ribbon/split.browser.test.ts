@@ -212,7 +212,7 @@ describe("the split Request PIN command in Chromium (built scripts)", () => {
 
     const seen = await recorded(page);
     expect(seen.webApi.map((op) => `${op.op} ${op.entity}`)).toEqual([`retrieveMultipleRecords ${Configuration.entity}`, `createRecord ${PinRequest.entity}`]);
-    expect(seen.webApi[0]?.query).toBe("?$select=lmi_serviceurl&$filter=statecode eq 0&$orderby=modifiedon desc&$top=1");
+    expect(seen.webApi[0]?.query).toBe("?$select=lmi_serviceurl&$filter=statecode%20eq%200&$orderby=modifiedon%20desc&$top=1");
     const created = seen.webApi[1]?.data ?? {};
     expect(created.lmi_nonce).toMatch(PIN_NONCE_PATTERN);
     expect(created["lmi_caseid@odata.bind"]).toBe(`/incidents(${CASE_ID})`);

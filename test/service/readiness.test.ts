@@ -9,7 +9,7 @@ import type { DataverseCall, DataverseResponse } from "../../src/service/dataver
 import { ReadinessCheck, type RescueEndpointSource } from "../../src/service/readiness";
 import type { IntegrationOptions } from "../../src/service/configuration-options";
 
-function probes(options: { spoolError?: Error } = {}) {
+function probes(options: { spoolError?: Error; keys?: unknown[] } = {}) {
   const counts = { fsyncProbes: 0, dataverseCalls: 0 };
   const waiting: (() => void)[] = [];
   const spool = {
@@ -22,9 +22,10 @@ function probes(options: { spoolError?: Error } = {}) {
   const dataverse = {
     send: async (call: DataverseCall): Promise<DataverseResponse> => {
       counts.dataverseCalls += 1;
-      expect(call.path).toBe("EntityDefinitions(LogicalName='lmi_session')/Keys?$select=LogicalName,EntityKeyIndexStatus");
+      // The same request the configuration page makes for the Session Key panel.
+      expect(call.path).toBe("EntityDefinitions(LogicalName='lmi_session')/Keys?$select=LogicalName,SchemaName,EntityKeyIndexStatus");
       await new Promise<void>((resolve) => waiting.push(resolve));
-      return { status: 200, headers: {}, json: { value: [{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }] } };
+      return { status: 200, headers: {}, json: { value: options.keys ?? [{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }] } };
     },
   };
   const release = (): void => waiting.splice(0).forEach((resolve) => resolve());
@@ -92,6 +93,31 @@ describe("readiness", () => {
     release();
     await second;
     expect(counts).toEqual({ fsyncProbes: 2, dataverseCalls: 2 });
+  });
+
+  test("reads the Session Key's index status as the configuration page does: the member name or its number, the key's name in any case", async () => {
+    const cases: [unknown[], string][] = [
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 2 }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "2" }], "Active"],
+      [[{ LogicalName: "LMI_SessionKey", EntityKeyIndexStatus: "active" }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 0 }], "Pending"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "InProgress" }], "InProgress"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 3 }], "Failed"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 9 }], "9"],
+      [[{ LogicalName: "lmi_otherkey", EntityKeyIndexStatus: "Active" }], "missing"],
+      [[], "missing"],
+    ];
+    for (const [keys, expected] of cases) {
+      const { spool, dataverse, release } = probes({ keys });
+      const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(), 0);
+      const report = readiness.report();
+      await settle();
+      release();
+      const { ready, checks } = await report;
+      expect(checks.sessionKeyIndex, JSON.stringify(keys)).toBe(expected);
+      expect(ready).toBe(expected === "Active");
+    }
   });
 
   test("not ready unless the configured Rescue endpoint's host is allowed; the check names only the kind of problem", async () => {
