@@ -11,6 +11,7 @@ import { parseResx } from "../strings/resx";
 import { assembleCustomizations, assembleSolutionManifest, contentTypesXml, rootComponentsFor, solutionVersion } from "./assemble";
 import { bundleScripts } from "./bundle";
 import { checkPackage, REQUIRED_LANGUAGES, type SolutionPackage } from "./checks";
+import { checkModelAgainstSolution } from "./solution-tables";
 import { BuildError, ProblemList } from "./problems";
 import { dependencyXml, discoverWebResources, partNameFor, webResourceElement, type WebResourcePlan } from "./web-resources";
 import { CUSTOMIZATIONS_XSD, SCHEMAS_FOLDER, SchemaSetError, schemasDir, validateWithXsd } from "./xsd";
@@ -135,6 +136,8 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   const elements = discovery.included.map((resource: WebResourcePlan) => webResourceElement(resource, resource.type === 3 ? dependencyXml(resource, strings) : ""));
   const customizationsXml = assembleCustomizations(root, elements, problems);
   problems.throwIfAny();
+  // The sources are well-formed now: src/model/ must say what they say.
+  checkModelAgainstSolution(root, problems);
   const components = rootComponentsFor(customizationsXml);
   const manifests = {
     managed: assembleSolutionManifest(root, version, true, components, problems),
@@ -142,7 +145,7 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   };
   problems.throwIfAny();
   const contentTypes = contentTypesXml(discovery.included.map(partNameFor));
-  step(`assembled customizations.xml (${discovery.included.length} web resources, ${components.length} root components)`, t0);
+  step(`assembled customizations.xml (${discovery.included.length} web resources, ${components.length} root components) and checked src/model/ against solution/`, t0);
 
   t0 = performance.now();
   const parts = new Map<string, Uint8Array>();
