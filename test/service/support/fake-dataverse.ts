@@ -5,7 +5,8 @@
  * Behaviour modelled on the real services: client-credentials tokens with expiry and
  * revocation; alternate-key addressing `lmi_sessions(lmi_rescuesessionid='…')`; upsert PATCH
  * with `If-Match` / `If-None-Match` (404 / 412), weak ETags bumped on every write; unknown
- * columns and over-long text refused with 400 like Dataverse does; Case reads, owner changes
+ * columns and over-long text refused with 400 like Dataverse does (the lengths are the solution
+ * XML's `MaxLength`s, read from `solution/` — not the code's copy in src/model/); Case reads, owner changes
  * and `CloseIncident` (400 on a Case that is not active); the alternate-key metadata. Faults
  * can be queued per request (429 with Retry-After, 5xx, any status).
  *
@@ -22,7 +23,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { Account, Configuration, Contact, Incident, PinRequest, PinRequestStatus, Session, SystemUser, UserSettings } from "../../../src/model/schema";
+import { readSolutionTables } from "../../../src/packaging/solution-tables";
 import type { TestCertificate } from "./self-signed-cert";
 
 export interface RecordedRequest {
@@ -107,10 +110,17 @@ export const CLIENT_SECRET = "fake-client-secret-value-42";
 
 const SESSION_COLUMNS = new Set<string>([...Object.values(Session.fields), `${Session.caseIdNavigation}@odata.bind`]);
 
+/** `MaxLength` of each text column of the product's tables, as the solution XML gives it to Dataverse. */
+const SOLUTION = readSolutionTables(resolve(import.meta.dirname, "../../.."));
+function textLimits(entity: string): ReadonlyMap<string, number> {
+  const table = SOLUTION.tables.get(entity);
+  if (table === undefined) throw new Error(`fake Dataverse: ${entity} is not in solution/`);
+  return new Map([...table.columns.values()].flatMap((column) => (column.maxLength === undefined ? [] : [[column.logicalName, column.maxLength] as const])));
+}
 const TEXT_LIMITS = {
-  [Session.entity]: new Map(Object.entries(Session.maxLength).map(([key, length]) => [(Session.fields as Record<string, string>)[key] ?? key, length] as const)),
-  [PinRequest.entity]: new Map(Object.entries(PinRequest.maxLength).map(([key, length]) => [(PinRequest.fields as Record<string, string>)[key] ?? key, length] as const)),
-  [UserSettings.entity]: new Map(Object.entries(UserSettings.maxLength).map(([key, length]) => [(UserSettings.fields as Record<string, string>)[key] ?? key, length] as const)),
+  [Session.entity]: textLimits(Session.entity),
+  [PinRequest.entity]: textLimits(PinRequest.entity),
+  [UserSettings.entity]: textLimits(UserSettings.entity),
 };
 /** Whether `value` fits the text column `column` of `entity` (a column without a length takes anything). */
 function fits(entity: keyof typeof TEXT_LIMITS, column: string, value: string): boolean {
