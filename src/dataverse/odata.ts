@@ -16,6 +16,16 @@
  */
 import { normalizeId, parseGuid } from "../shared/guid";
 
+/** Where the Web API lives below an organisation's URL (`<org>/api/data/v9.2/<path>`). */
+export const WEB_API_PATH = "/api/data/v9.2/";
+
+/** The headers every Web API request carries: JSON answers, OData 4.0. */
+export const ODATA_HEADERS: Readonly<Record<string, string>> = {
+  Accept: "application/json",
+  "OData-MaxVersion": "4.0",
+  "OData-Version": "4.0",
+};
+
 /** A row as the Web API answers it: column (or annotation) → value. */
 export type Row = Record<string, unknown>;
 

@@ -17,9 +17,7 @@ import * as Incident from "../model/incident";
 import * as Session from "../model/session";
 import * as UserSettings from "../model/user-settings";
 import { WebApiError, type DataverseClient } from "./client";
-import { collectionRows, entityPath, idFromEntityIdHeader, readODataError, type Row } from "./odata";
-
-const WEB_API_PATH = "/api/data/v9.2/";
+import { collectionRows, entityPath, idFromEntityIdHeader, ODATA_HEADERS, readODataError, WEB_API_PATH, type Row } from "./odata";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -56,12 +54,6 @@ export interface WebApiClientOptions {
   timeoutMs?: number;
 }
 
-const BASE_HEADERS: Readonly<Record<string, string>> = {
-  Accept: "application/json",
-  "OData-MaxVersion": "4.0",
-  "OData-Version": "4.0",
-};
-
 async function readBody(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text.trim() === "") return null;
@@ -84,7 +76,7 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
   }
 
   async function send(method: "GET" | "POST" | "PATCH" | "DELETE", relativePath: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<WebApiResponse> {
-    const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
+    const headers: Record<string, string> = { ...ODATA_HEADERS, ...extraHeaders };
     if (body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
     const controller = typeof AbortController === "function" ? new AbortController() : null;
     const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;

@@ -166,6 +166,7 @@ interface CheckedTable {
 
 const TEXT_TYPES: ReadonlySet<string> = new Set(["nvarchar", "ntext", "memo"]);
 const NUMBER_TYPES: ReadonlySet<string> = new Set(["int", "decimal", "bigint", "double", "money"]);
+const CHOICE_TYPES: ReadonlySet<string> = new Set(["picklist"]);
 
 /** The product's tables as src/model/ declares them. */
 export function modelTables(): readonly CheckedTable[] {
@@ -226,32 +227,28 @@ function checkTable(checked: CheckedTable, solution: SolutionTables, problems: P
     if (expectedType !== column.type) problems.add(file, `fields.${key} (${logicalName}) is declared ${expectedType ?? "without a type"} in src/model/column-types.ts, but ${where(logicalName)} is <Type>${column.type}</Type>`);
     if (TEXT_TYPES.has(column.type) && facts.maxLength[key] === undefined) problems.add(file, `maxLength has no entry for the text column fields.${key} (${logicalName}; MaxLength ${column.maxLength ?? "?"} in ${table.file})`);
   }
-  for (const [key, length] of Object.entries(facts.maxLength)) {
-    const logicalName = facts.fields[key];
-    const column = logicalName === undefined ? undefined : table.columns.get(logicalName);
-    if (logicalName === undefined) problems.add(file, `maxLength.${key} names no column of fields`);
-    else if (!column) continue; // reported with the fields
-    else if (!TEXT_TYPES.has(column.type)) problems.add(file, `maxLength.${key}: ${where(logicalName)} is not a text column (<Type>${column.type}</Type>)`);
-    else if (column.maxLength !== length) problems.add(file, `maxLength.${key} is ${length}, but ${where(logicalName)} has <MaxLength>${column.maxLength ?? "none"}</MaxLength>`);
-  }
-  for (const [key, limit] of Object.entries(facts.maxValue ?? {})) {
-    const logicalName = facts.fields[key];
-    const column = logicalName === undefined ? undefined : table.columns.get(logicalName);
-    if (logicalName === undefined) problems.add(file, `maxValue.${key} names no column of fields`);
-    else if (!column) continue; // reported with the fields
-    else if (!NUMBER_TYPES.has(column.type)) problems.add(file, `maxValue.${key}: ${where(logicalName)} is not a number column (<Type>${column.type}</Type>)`);
-    else if (column.maxValue !== limit) problems.add(file, `maxValue.${key} is ${limit}, but ${where(logicalName)} has <MaxValue>${column.maxValue ?? "none"}</MaxValue>`);
-  }
-  for (const [key, choice] of Object.entries(facts.choices ?? {})) {
-    const logicalName = facts.fields[key];
-    const column = logicalName === undefined ? undefined : table.columns.get(logicalName);
-    if (logicalName === undefined) problems.add(file, `choices.${key} names no column of fields`);
-    else if (!column) continue; // reported with the fields
-    else if (column.type !== "picklist") problems.add(file, `choices.${key}: ${where(logicalName)} is not a choice (<Type>${column.type}</Type>)`);
-    else if (!sameSet(Object.values(choice), column.options)) {
-      problems.add(file, `choices.${key} has the values ${Object.values(choice).join(", ")}, but ${where(logicalName)} has the options ${column.options.join(", ")}`);
+  const columnFact = <T>(fact: string, values: Readonly<Record<string, T>> | undefined, kind: string, accepts: ReadonlySet<string>, differs: (value: T, column: SolutionColumn, at: string) => string | null): void => {
+    for (const [key, value] of Object.entries(values ?? {})) {
+      const logicalName = facts.fields[key];
+      const column = logicalName === undefined ? undefined : table.columns.get(logicalName);
+      if (logicalName === undefined) problems.add(file, `${fact}.${key} names no column of fields`);
+      else if (!column) continue; // reported with the fields
+      else if (!accepts.has(column.type)) problems.add(file, `${fact}.${key}: ${where(logicalName)} is not a ${kind} (<Type>${column.type}</Type>)`);
+      else {
+        const difference = differs(value, column, where(logicalName));
+        if (difference !== null) problems.add(file, `${fact}.${key} ${difference}`);
+      }
     }
-  }
+  };
+  columnFact("maxLength", facts.maxLength, "text column", TEXT_TYPES, (length, column, at) =>
+    column.maxLength === length ? null : `is ${length}, but ${at} has <MaxLength>${column.maxLength ?? "none"}</MaxLength>`,
+  );
+  columnFact("maxValue", facts.maxValue, "number column", NUMBER_TYPES, (limit, column, at) =>
+    column.maxValue === limit ? null : `is ${limit}, but ${at} has <MaxValue>${column.maxValue ?? "none"}</MaxValue>`,
+  );
+  columnFact("choices", facts.choices, "choice", CHOICE_TYPES, (choice, column, at) =>
+    sameSet(Object.values(choice), column.options) ? null : `has the values ${Object.values(choice).join(", ")}, but ${at} has the options ${column.options.join(", ")}`,
+  );
   for (const key of facts.keys ?? []) {
     const columns = table.keys.get(key.name);
     const expected = key.fields.map((field) => facts.fields[field] ?? `(fields.${field})`);

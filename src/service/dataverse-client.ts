@@ -12,7 +12,7 @@
  * - 5xx and network failures: retryable error;
  * - any other 4xx: permanent error with Dataverse's error code and message.
  */
-import { readODataError } from "../dataverse/odata";
+import { ODATA_HEADERS, readODataError, WEB_API_PATH } from "../dataverse/odata";
 import type { HttpsClient, HttpsResponse } from "./https-client";
 import { NetworkError } from "./https-client";
 import { TokenError, type TokenProvider } from "./token-provider";
@@ -76,7 +76,7 @@ export class DataverseTransport {
   private throttledUntil = 0;
 
   constructor(options: DataverseTransportOptions) {
-    this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}/api/data/v9.2/`;
+    this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}${WEB_API_PATH}`;
     this.http = options.http;
     this.tokens = options.tokens;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
@@ -107,9 +107,7 @@ export class DataverseTransport {
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
-      accept: "application/json",
-      "odata-maxversion": "4.0",
-      "odata-version": "4.0",
+      ...ODATA_HEADERS,
       ...call.headers,
     };
     let body: string | undefined;

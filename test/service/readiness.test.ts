@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { Session } from "../../src/model/schema";
 import type { DataverseCall, DataverseResponse } from "../../src/service/dataverse-client";
-import { ReadinessCheck, type RescueEndpointSource } from "../../src/service/readiness";
+import { ReadinessCheck, type ReadinessReport, type RescueEndpointSource } from "../../src/service/readiness";
 import type { IntegrationOptions } from "../../src/service/configuration-options";
 
 function probes(options: { spoolError?: Error; keys?: unknown[] } = {}) {
@@ -59,6 +59,15 @@ function endpointSource(configuration: Partial<IntegrationOptions> | Error = {})
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** One report of a fresh check (no cache) whose Dataverse answers with `keys`. */
+async function reportOnce(options: { keys?: unknown[] }, configuration: Partial<IntegrationOptions> | Error = {}): Promise<ReadinessReport> {
+  const { spool, dataverse, release } = probes(options);
+  const report = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(configuration), 0).report();
+  await settle();
+  release();
+  return report;
+}
+
 describe("readiness", () => {
   test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
     const { counts, spool, dataverse, release } = probes();
@@ -109,12 +118,7 @@ describe("readiness", () => {
       [[], "missing"],
     ];
     for (const [keys, expected] of cases) {
-      const { spool, dataverse, release } = probes({ keys });
-      const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(), 0);
-      const report = readiness.report();
-      await settle();
-      release();
-      const { ready, checks } = await report;
+      const { ready, checks } = await reportOnce({ keys });
       expect(checks.sessionKeyIndex, JSON.stringify(keys)).toBe(expected);
       expect(ready).toBe(expected === "Active");
     }
@@ -134,12 +138,7 @@ describe("readiness", () => {
       [Object.assign(new Error("GET lmi_configurations: Dataverse answered 503"), { code: "X" }), "unknown (Error)"],
     ];
     for (const [configuration, expected] of cases) {
-      const { spool, dataverse, release } = probes();
-      const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(configuration), 0);
-      const report = readiness.report();
-      await settle();
-      release();
-      const { ready, checks } = await report;
+      const { ready, checks } = await reportOnce({}, configuration);
       expect(checks.rescueEndpoint, JSON.stringify(configuration)).toBe(expected);
       expect(ready).toBe(expected === "allowed");
       expect(JSON.stringify(checks)).not.toContain("evil");

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { keepTextEnd, truncateText } from "../../src/shared/text";
+import { pick, seededRandom } from "../helpers/seeded-random";
 
 const characters = (text: string): string[] => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((s) => s.segment);
 
@@ -11,18 +12,7 @@ const characters = (text: string): string[] => [...new Intl.Segmenter(undefined,
 const PIECES = ["a", "Z", " ", "e\u0301", "é", "😀", "🇳🇱", "👩‍💻", "👨‍👩‍👧‍👦", "漢", "\r\n", "a\u0301\u0302\u0303"];
 
 function randomText(next: () => number): string {
-  let text = "";
-  const count = Math.floor(next() * 40);
-  for (let i = 0; i < count; i += 1) text += PIECES[Math.floor(next() * PIECES.length)] ?? "";
-  return text;
-}
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
+  return Array.from({ length: Math.floor(next() * 40) }, () => pick(next, PIECES)).join("");
 }
 
 describe("truncateText and keepTextEnd", () => {
@@ -47,7 +37,7 @@ describe("truncateText and keepTextEnd", () => {
   });
 
   it("give the longest whole-character start or end that fits, for any text and limit", () => {
-    const next = random(7_341);
+    const next = seededRandom(7_341);
     for (let run = 0; run < 3_000; run += 1) {
       const text = randomText(next);
       const limit = Math.floor(next() * (text.length + 3));
