@@ -15,6 +15,9 @@ export * as fields from "./incident-fields";
 /** Single-valued navigation properties of the polymorphic `customerid`, for `$expand`. */
 export const customerNavigation = { contact: "customerid_contact", account: "customerid_account" } as const;
 
+/** Longest text of the standard columns the product cuts (their `MaxLength` in Dataverse; not in `solution/`). */
+export const maxLength = { ticketNumber: 100 } as const;
+
 /** `statecode` values. */
 export const state = { Active: 0, Resolved: 1, Cancelled: 2 } as const;
 

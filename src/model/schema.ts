@@ -1,14 +1,16 @@
 /**
  * The product's Dataverse tables, columns, choices and security names (DESIGN.md §5): the index
  * of src/model/. Each of the product's tables has its own module (`configuration.ts`,
- * `user-settings.ts`, `pin-request.ts`, `session.ts`), as has the Case (`incident.ts`); the build
- * checks them against the solution XML (src/packaging/solution-tables.ts) and stops on any
- * difference, so a name, length, choice value, key or relationship is written once, here, and
- * matches what Dataverse gets.
+ * `user-settings.ts`, `pin-request.ts`, `session.ts`), as has the Case (`incident.ts`), with its
+ * columns in a `<table>-fields.ts` module and their types in `column-types.ts`. The build checks
+ * them against the solution XML (src/packaging/solution-tables.ts) and stops on any difference,
+ * so a name, type, length, choice value, key or relationship is written once, here, and matches
+ * what Dataverse gets.
  *
- * Code that becomes a web resource imports a table's module itself (`import * as PinRequest from
- * "../model/pin-request"`): esbuild then keeps only the exports the bundle reads. Importing a
- * table from this index carries all of its exports.
+ * Code that becomes a web resource imports the modules themselves, as namespaces, and reads the
+ * names directly (`PinRequestFields.nonce`, not through an alias object such as
+ * `const f = PinRequestFields`): esbuild then keeps only the names the bundle reads. Importing a
+ * table from this index carries all of its facts (`Configuration.fields.serviceUrl` works too).
  *
  * Plain `as const` values (no `XrmEnum`, no `const enum`), so they survive `isolatedModules` and
  * esbuild unchanged.

@@ -4,7 +4,9 @@
  * Never a secret (no auth code, no SSO data). The dialog validates everything it reads, because a
  * query string can be edited.
  */
+import * as Incident from "../model/incident";
 import { GUID_PATTERN } from "../shared/guid";
+import { truncateText } from "../shared/text";
 
 export type CustomerType = "contact" | "account";
 
@@ -46,7 +48,7 @@ export function decodePinDialogData(encoded: string | null | undefined): PinDial
   return {
     pin,
     caseId,
-    caseNumber: (params.get("no") ?? "").slice(0, 100),
+    caseNumber: truncateText(params.get("no") ?? "", Incident.maxLength.ticketNumber),
     customer: isCustomerType(entityType) && GUID_PATTERN.test(customerId) ? { id: customerId, entityType } : null,
     generatedAt: Number.isNaN(Date.parse(at)) ? "" : at,
   };

@@ -11,7 +11,9 @@
  * headers for the allowed Dynamics origin, so the agent's browser can read the word and show that
  * word's message (`Ribbon.Error.<WORD>` in the RESX strings).
  */
+import * as Incident from "../model/incident";
 import { GUID_PATTERN } from "../shared/guid";
+import { truncateText } from "../shared/text";
 
 export const PIN_API_PATH = "/api/pin";
 
@@ -144,7 +146,7 @@ export function readPinBrokerSuccess(body: unknown): PinBrokerSuccess | null {
   const customerId = matching(typeof id === "string" ? id.toLowerCase() : id, GUID_PATTERN);
   return {
     pin: pin as string,
-    caseNumber: typeof caseNumber === "string" ? caseNumber.slice(0, 100) : "",
+    caseNumber: typeof caseNumber === "string" ? truncateText(caseNumber, Incident.maxLength.ticketNumber) : "",
     customer: (entityType === "contact" || entityType === "account") && customerId ? { entityType, id: customerId } : null,
   };
 }
