@@ -136,8 +136,6 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   const elements = discovery.included.map((resource: WebResourcePlan) => webResourceElement(resource, resource.type === 3 ? dependencyXml(resource, strings) : ""));
   const customizationsXml = assembleCustomizations(root, elements, problems);
   problems.throwIfAny();
-  // The sources are well-formed now: src/model/ must say what they say.
-  checkModelAgainstSolution(root, problems);
   const components = rootComponentsFor(customizationsXml);
   const manifests = {
     managed: assembleSolutionManifest(root, version, true, components, problems),
@@ -145,7 +143,7 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   };
   problems.throwIfAny();
   const contentTypes = contentTypesXml(discovery.included.map(partNameFor));
-  step(`assembled customizations.xml (${discovery.included.length} web resources, ${components.length} root components) and checked src/model/ against solution/`, t0);
+  step(`assembled customizations.xml (${discovery.included.length} web resources, ${components.length} root components)`, t0);
 
   t0 = performance.now();
   const parts = new Map<string, Uint8Array>();
@@ -157,8 +155,10 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
     }
     if (problems.size > 0) break;
   }
+  // The sources are well-formed by now; src/model/ must say what they say.
+  checkModelAgainstSolution(root, problems);
   problems.throwIfAny();
-  step("checked references, labels, attributes, ids and root components", t0);
+  step("checked references, labels, attributes, ids, root components, and src/model/ against solution/", t0);
 
   t0 = performance.now();
   try {

@@ -128,6 +128,8 @@ describe("the build stops on broken sources", () => {
     const result = build(dir);
     expect(result.status).toBe(1);
     expect(result.output).toContain("customizations.xml (managed): column lmi_session.lmi_transmitted is <Type>bigint</Type>");
+    // The code writes a decimal there: src/model/ says so, and is named too.
+    expect(result.output).toContain("src/model/session.ts: fields.transmitted (lmi_transmitted) is declared decimal in src/model/column-types.ts");
   });
 
   it("names a parental cascade from the Case to the sessions", () => {
