@@ -16,24 +16,24 @@ function randomText(next: () => number): string {
 }
 
 describe("truncateText and keepTextEnd", () => {
-  it("leave text within the limit alone and count UTF-16 code units", () => {
-    expect(truncateText("Jan de Vries", 64)).toBe("Jan de Vries");
-    expect(truncateText("😀", 2)).toBe("😀");
-    expect(truncateText("😀", 1)).toBe("");
-    expect(keepTextEnd("abc", 3)).toBe("abc");
-    expect(truncateText("abc", 0)).toBe("");
-    expect(keepTextEnd("abc", 0)).toBe("");
-  });
-
-  it("never split a surrogate pair, a combined character, a flag or a ZWJ sequence", () => {
-    expect(truncateText("ab😀", 3)).toBe("ab");
-    expect(truncateText("abe\u0301c", 3)).toBe("ab");
-    expect(truncateText("x🇳🇱", 3)).toBe("x");
-    expect(truncateText("x👩‍💻", 4)).toBe("x");
-    expect(keepTextEnd("😀ab", 3)).toBe("ab");
-    expect(keepTextEnd("e\u0301ab", 3)).toBe("ab");
-    expect(keepTextEnd("🇳🇱ab", 5)).toBe("ab");
-    expect(keepTextEnd("🇳🇱ab", 6)).toBe("🇳🇱ab");
+  const cases: [string, typeof truncateText, string, number, string][] = [
+    ["within the limit", truncateText, "Jan de Vries", 64, "Jan de Vries"],
+    ["a surrogate pair counts 2", truncateText, "😀", 2, "😀"],
+    ["half a surrogate pair does not fit", truncateText, "😀", 1, ""],
+    ["nothing fits in 0", truncateText, "abc", 0, ""],
+    ["a surrogate pair at the cut", truncateText, "ab😀", 3, "ab"],
+    ["a combined character at the cut", truncateText, "abe\u0301c", 3, "ab"],
+    ["a flag at the cut", truncateText, "x🇳🇱", 3, "x"],
+    ["a ZWJ sequence at the cut", truncateText, "x👩‍💻", 4, "x"],
+    ["the end within the limit", keepTextEnd, "abc", 3, "abc"],
+    ["no end fits in 0", keepTextEnd, "abc", 0, ""],
+    ["a surrogate pair at the start of the end", keepTextEnd, "😀ab", 3, "ab"],
+    ["a combined character at the start of the end", keepTextEnd, "e\u0301ab", 3, "ab"],
+    ["a flag at the start of the end", keepTextEnd, "🇳🇱ab", 5, "ab"],
+    ["a flag that fits whole", keepTextEnd, "🇳🇱ab", 6, "🇳🇱ab"],
+  ];
+  it.each(cases)("%s", (_what, cut, text, limit, expected) => {
+    expect(cut(text, limit)).toBe(expected);
   });
 
   it("give the longest whole-character start or end that fits, for any text and limit", () => {
