@@ -64,7 +64,15 @@ export default tseslint.config(
       ...powerAppsRules,
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*", "fs", "path", "http", "https", "crypto"], message: "Web resource code runs in the browser." }] },
+        {
+          patterns: [
+            { group: ["node:*", "fs", "path", "http", "https", "crypto"], message: "Web resource code runs in the browser." },
+            {
+              group: ["**/model/schema"],
+              message: "Import the table's own module (src/model/<table>.ts) as a namespace: the schema index carries every fact of every table it names into the bundle.",
+            },
+          ],
+        },
       ],
     },
   },

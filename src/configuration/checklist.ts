@@ -8,7 +8,8 @@
  * from the data. Rescue sends HTTP Basic credentials written into the address; the page never knows
  * them, so they appear as the placeholders `<POST_USERNAME>` and `<POST_PASSWORD>`.
  */
-import { SecurityNames, UserSettings } from "../model/schema";
+import { SecurityNames } from "../model/security-names";
+import * as UserSettings from "../model/user-settings";
 import { SERVICE_PATHS } from "../settings/service-url";
 import { checkDynamicsUrl, checkServiceUrl, checkTenantId, organisationUrl } from "./validation";
 

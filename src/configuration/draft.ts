@@ -6,7 +6,8 @@
  * and carries a replacement the admin typed or the wish to clear it.
  */
 import type { Row } from "../dataverse/client";
-import { Configuration, Environment } from "../model/schema";
+import * as Configuration from "../model/configuration";
+import { Environment } from "../model/configuration";
 import type { ConfigurationRow } from "../settings/configuration-row";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, environmentForEndpoint } from "./environments";
 import { checkCompanyId, checkDynamicsUrl, checkEndpoint, checkEnvironment, checkServiceUrl, checkSsoPassword, checkTenantId, organisationUrl, type ConfigurationField, type FieldCheck } from "./validation";

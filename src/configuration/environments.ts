@@ -7,7 +7,7 @@
  * documented publicly (reference/rescue-api.md §1), so the prefill is a best guess that the admin
  * can overwrite; the UI hint and the README say so.
  */
-import { Environment, type EnvironmentValue } from "../model/schema";
+import { Environment, type EnvironmentValue } from "../model/configuration";
 
 /** Documented Rescue API base (https://secure.logmeinrescue.com/API/<method>.aspx). */
 export const PRODUCTION_ENDPOINT = "https://secure.logmeinrescue.com/API";

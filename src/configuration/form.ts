@@ -11,7 +11,7 @@
  * - Empty mandatory columns are left to the platform (required level), so no double messages.
  * - A Dynamics URL of another organisation gets a recommendation with "apply" = use this one.
  */
-import { Configuration } from "../model/schema";
+import * as Configuration from "../model/configuration";
 import type { Translator } from "../strings/translator";
 import { FormType } from "../xrm/form-type";
 import { DEFAULT_ENVIRONMENT, defaultEndpointFor, endpointAfterEnvironmentChange } from "./environments";

@@ -12,7 +12,7 @@
 import type { DataverseClient } from "../dataverse/client";
 import type { EntityKeyState } from "../dataverse/entity-keys";
 import { describeError } from "../errors";
-import { Configuration } from "../model/schema";
+import * as Configuration from "../model/configuration";
 import { copyText } from "../pages/clipboard";
 import { createElement, requireElement, setFlag, setText } from "../pages/dom";
 import { loadActiveConfigurations, type ConfigurationRow } from "../settings/configuration-row";

@@ -12,7 +12,7 @@
 import { reactivateEntityKey, readEntityKeyState } from "../dataverse/entity-keys";
 import { createWebApiClient, type FetchLike } from "../dataverse/web-api-client";
 import { describeError } from "../errors";
-import { Session } from "../model/schema";
+import * as Session from "../model/session";
 import { createElement } from "../pages/dom";
 import { fetchSameOriginText, loadPageTranslator, type FetchText } from "../strings/page-strings";
 import { pickLanguage } from "../strings/translator";

@@ -5,7 +5,8 @@
  * id without braces) or a problem: a RESX key plus arguments, so the caller decides the language
  * and where to show it. Rules never throw.
  */
-import { Configuration, type EnvironmentValue } from "../model/schema";
+import * as Configuration from "../model/configuration";
+import type { EnvironmentValue } from "../model/configuration";
 import { normaliseServiceUrl } from "../settings/service-url";
 import type { FormatArg } from "../strings/translator";
 import { isEnvironmentValue, PRODUCTION_ENDPOINT } from "./environments";

@@ -1,13 +1,18 @@
 /**
  * The Dataverse operations the web resources need, behind one small interface so that logic can be
  * tested without a browser: `src/xrm/web-api.ts` implements it over `Xrm.WebApi` (forms, ribbon,
- * dialogs), and a `fetch`-based implementation serves pages that only have
- * `ClientGlobalContext.js.aspx`.
+ * dialogs), and `src/dataverse/web-api-client.ts` over `fetch` for pages that only have
+ * `ClientGlobalContext.js.aspx`. (The integration service has its own transport,
+ * src/service/dataverse-client.ts; both write and read the Web API's text with src/dataverse/odata.ts.)
  *
  * Entity arguments are logical names (`lmi_configuration`), as in `Xrm.WebApi`. Queries are OData
- * system query options starting with `?` (`?$select=…&$filter=…`).
+ * system query options made by `odataQuery` (`?$select=…&$filter=…`).
  */
-export type Row = Record<string, unknown>;
+import type { Row } from "./odata";
+
+export type { Row } from "./odata";
+/** Ids go in and come out lower case, without braces. */
+export { normalizeId } from "../shared/guid";
 
 export interface DataverseClient {
   retrieveMultiple(entity: string, query: string, maxPageSize?: number): Promise<Row[]>;
@@ -17,30 +22,15 @@ export interface DataverseClient {
   update(entity: string, id: string, data: Row): Promise<void>;
 }
 
-/** A failed Dataverse call, with what the platform said (never contains request bodies). */
-export class DataverseError extends Error {
+/** A Web API call of a web resource that failed, with what the platform said (never contains request bodies). */
+export class WebApiError extends Error {
   declare readonly status?: number;
   declare readonly code?: string | number;
 
   constructor(message: string, status?: number, code?: string | number) {
     super(message);
-    this.name = "DataverseError";
+    this.name = "WebApiError";
     this.status = status;
     this.code = code;
   }
-}
-
-/** A text column's or attribute's value, trimmed; "" for null, a missing column or a non-string. */
-export function textOf(value: unknown): string {
-  return typeof value === "string" ? value.trim() : "";
-}
-
-/** `{ABC-…}` or `abc-…` → `abc-…`: how ids are compared and sent. */
-export function normalizeId(id: string): string {
-  return id.replace(/[{}]/g, "").toLowerCase();
-}
-
-/** Escapes a string literal for an OData `$filter` (single quotes doubled). */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -8,14 +8,16 @@
  * scripts do. Besides the record operations, `send()` reaches anything else relative to the
  * Web API root (metadata, actions).
  *
- * Errors become `DataverseError` carrying the platform's own message (`error.message` of the
+ * Errors become `WebApiError` carrying the platform's own message (`error.message` of the
  * OData error body), the HTTP status and the platform error code. Request bodies never appear
  * in errors.
  */
-import { Configuration, Incident, Session, UserSettings } from "../model/schema";
-import { DataverseError, normalizeId, type DataverseClient, type Row } from "./client";
-
-const WEB_API_PATH = "/api/data/v9.2/";
+import * as Configuration from "../model/configuration";
+import * as Incident from "../model/incident";
+import * as Session from "../model/session";
+import * as UserSettings from "../model/user-settings";
+import { WebApiError, type DataverseClient } from "./client";
+import { collectionRows, entityPath, idFromEntityIdHeader, ODATA_HEADERS, readODataError, WEB_API_PATH, type Row } from "./odata";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -39,7 +41,7 @@ export interface WebApiClient extends DataverseClient {
   readonly root: string;
   /**
    * Sends one request to a path relative to the Web API root (`EntityDefinitions(…)/Keys`,
-   * `ReactivateEntityKey`). Resolves for 2xx answers; rejects with `DataverseError` otherwise.
+   * `ReactivateEntityKey`). Resolves for 2xx answers; rejects with `WebApiError` otherwise.
    */
   send(method: "GET" | "POST" | "PATCH" | "DELETE", relativePath: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<WebApiResponse>;
 }
@@ -52,21 +54,6 @@ export interface WebApiClientOptions {
   timeoutMs?: number;
 }
 
-const BASE_HEADERS: Readonly<Record<string, string>> = {
-  Accept: "application/json",
-  "OData-MaxVersion": "4.0",
-  "OData-Version": "4.0",
-};
-
-/** Reads the platform's message from an OData error body (`{"error":{"code","message"}}`). */
-function platformError(body: unknown): { message?: string; code?: string } {
-  if (!body || typeof body !== "object") return {};
-  const error = (body as { error?: unknown }).error;
-  if (!error || typeof error !== "object") return {};
-  const { message, code } = error as { message?: unknown; code?: unknown };
-  return { message: typeof message === "string" ? message : undefined, code: typeof code === "string" ? code : undefined };
-}
-
 async function readBody(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text.trim() === "") return null;
@@ -77,12 +64,6 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-/** The record id in an `OData-EntityId` header (`…/lmi_configurations(<guid>)`). */
-export function idFromEntityIdHeader(header: string | null): string | null {
-  const match = header ? /\(([0-9a-fA-F{}-]{36,38})\)\s*$/.exec(header) : null;
-  return match?.[1] ? normalizeId(match[1]) : null;
-}
-
 export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
   const root = `${options.clientUrl.replace(/\/+$/, "")}${WEB_API_PATH}`;
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
@@ -90,12 +71,12 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
 
   function entitySet(entity: string): string {
     const set = ENTITY_SETS[entity];
-    if (!set) throw new DataverseError(`No entity set is known for table ${entity}.`);
+    if (!set) throw new WebApiError(`No entity set is known for table ${entity}.`);
     return set;
   }
 
   async function send(method: "GET" | "POST" | "PATCH" | "DELETE", relativePath: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<WebApiResponse> {
-    const headers: Record<string, string> = { ...BASE_HEADERS, ...extraHeaders };
+    const headers: Record<string, string> = { ...ODATA_HEADERS, ...extraHeaders };
     if (body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
     const controller = typeof AbortController === "function" ? new AbortController() : null;
     const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
@@ -110,7 +91,7 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
       });
     } catch (error) {
       const aborted = controller?.signal.aborted === true;
-      throw new DataverseError(
+      throw new WebApiError(
         aborted ? `The Dataverse Web API did not answer within ${Math.round(timeoutMs / 1000)} s.` : `The Dataverse Web API could not be reached (${error instanceof Error ? error.message : String(error)}).`,
       );
     } finally {
@@ -118,15 +99,10 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
     }
     const parsed = await readBody(response);
     if (!response.ok) {
-      const { message, code } = platformError(parsed);
-      throw new DataverseError(message ?? `HTTP ${response.status} ${response.statusText}`.trim(), response.status, code);
+      const { message, code } = readODataError(parsed);
+      throw new WebApiError(message ?? `HTTP ${response.status} ${response.statusText}`.trim(), response.status, code);
     }
     return { status: response.status, headers: response.headers, body: parsed };
-  }
-
-  function rows(body: unknown): Row[] {
-    const value = body && typeof body === "object" ? (body as { value?: unknown }).value : undefined;
-    return Array.isArray(value) ? value.filter((row): row is Row => !!row && typeof row === "object") : [];
   }
 
   return {
@@ -135,21 +111,21 @@ export function createWebApiClient(options: WebApiClientOptions): WebApiClient {
     async retrieveMultiple(entity, query, maxPageSize) {
       const headers: Record<string, string> = maxPageSize ? { Prefer: `odata.maxpagesize=${maxPageSize}` } : {};
       const response = await send("GET", `${entitySet(entity)}${query}`, undefined, headers);
-      return rows(response.body);
+      return collectionRows(response.body);
     },
     async retrieve(entity, id, query = "") {
-      const response = await send("GET", `${entitySet(entity)}(${normalizeId(id)})${query}`);
+      const response = await send("GET", `${entityPath(entitySet(entity), id)}${query}`);
       return (response.body && typeof response.body === "object" ? response.body : {}) as Row;
     },
     async create(entity, data) {
       const response = await send("POST", entitySet(entity), data);
       const id = idFromEntityIdHeader(response.headers.get("OData-EntityId"));
       if (id) return id;
-      throw new DataverseError(`The Web API created the ${entity} row but did not say its id.`, response.status);
+      throw new WebApiError(`The Web API created the ${entity} row but did not say its id.`, response.status);
     },
     async update(entity, id, data) {
       // If-Match: * turns the PATCH into a pure update: a row deleted meanwhile is reported, never re-created.
-      await send("PATCH", `${entitySet(entity)}(${normalizeId(id)})`, data, { "If-Match": "*" });
+      await send("PATCH", entityPath(entitySet(entity), id), data, { "If-Match": "*" });
     },
   };
 }

@@ -11,6 +11,7 @@ import { parseResx } from "../strings/resx";
 import { assembleCustomizations, assembleSolutionManifest, contentTypesXml, rootComponentsFor, solutionVersion } from "./assemble";
 import { bundleScripts } from "./bundle";
 import { checkPackage, REQUIRED_LANGUAGES, type SolutionPackage } from "./checks";
+import { checkModelAgainstSolution } from "./solution-tables";
 import { BuildError, ProblemList } from "./problems";
 import { dependencyXml, discoverWebResources, partNameFor, webResourceElement, type WebResourcePlan } from "./web-resources";
 import { CUSTOMIZATIONS_XSD, SCHEMAS_FOLDER, SchemaSetError, schemasDir, validateWithXsd } from "./xsd";
@@ -154,8 +155,10 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
     }
     if (problems.size > 0) break;
   }
+  // The sources are well-formed by now; src/model/ must say what they say.
+  checkModelAgainstSolution(root, problems);
   problems.throwIfAny();
-  step("checked references, labels, attributes, ids and root components", t0);
+  step("checked references, labels, attributes, ids, root components, and src/model/ against solution/", t0);
 
   t0 = performance.now();
   try {

@@ -3,8 +3,9 @@
  * number (for the PIN request's name and the dialog) and the customer reference (for the dialog's
  * email draft). The integration service reads the rest of the Case itself.
  */
-import { normalizeId, textOf } from "../dataverse/client";
-import { Incident } from "../model/schema";
+import { textOf } from "../dataverse/odata";
+import * as IncidentFields from "../model/incident-fields";
+import { normalizeId } from "../shared/guid";
 import { isCustomerType, type CustomerType } from "./dialog-data";
 
 export interface CaseDetails {
@@ -17,16 +18,14 @@ export interface CaseDetails {
   customer: { id: string; entityType: CustomerType } | null;
 }
 
-const fields = Incident.fields;
-
 /** The Case as the form shows it. */
 export function caseFromForm(form: Xrm.FormContext): CaseDetails {
-  const customer = form.getAttribute<Xrm.Attributes.LookupAttribute>(fields.customerId)?.getValue()?.[0];
+  const customer = form.getAttribute<Xrm.Attributes.LookupAttribute>(IncidentFields.customerId)?.getValue()?.[0];
   const entityType = customer?.entityType;
   return {
     id: normalizeId(form.data.entity.getId()),
-    number: textOf(form.getAttribute(fields.ticketNumber)?.getValue()),
-    title: textOf(form.getAttribute(fields.title)?.getValue()),
+    number: textOf(form.getAttribute(IncidentFields.ticketNumber)?.getValue()),
+    title: textOf(form.getAttribute(IncidentFields.title)?.getValue()),
     customer: customer && isCustomerType(entityType) ? { id: normalizeId(customer.id), entityType } : null,
   };
 }

@@ -4,6 +4,10 @@
  * Never a secret (no auth code, no SSO data). The dialog validates everything it reads, because a
  * query string can be edited.
  */
+import * as Incident from "../model/incident";
+import { GUID_PATTERN } from "../shared/guid";
+import { truncateText } from "../shared/text";
+
 export type CustomerType = "contact" | "account";
 
 /** True for the tables a Case's customer can be (`contact`, `account`). */
@@ -20,7 +24,6 @@ export interface PinDialogData {
   generatedAt: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PIN = /^\d{6}$/;
 
 export function encodePinDialogData(data: PinDialogData): string {
@@ -38,15 +41,15 @@ export function decodePinDialogData(encoded: string | null | undefined): PinDial
   const params = new URLSearchParams(encoded);
   const pin = params.get("pin") ?? "";
   const caseId = (params.get("case") ?? "").toLowerCase();
-  if (!PIN.test(pin) || !GUID.test(caseId)) return null;
+  if (!PIN.test(pin) || !GUID_PATTERN.test(caseId)) return null;
   const entityType = params.get("ct");
   const customerId = (params.get("cid") ?? "").toLowerCase();
   const at = params.get("at") ?? "";
   return {
     pin,
     caseId,
-    caseNumber: (params.get("no") ?? "").slice(0, 100),
-    customer: isCustomerType(entityType) && GUID.test(customerId) ? { id: customerId, entityType } : null,
+    caseNumber: truncateText(params.get("no") ?? "", Incident.maxLength.ticketNumber),
+    customer: isCustomerType(entityType) && GUID_PATTERN.test(customerId) ? { id: customerId, entityType } : null,
     generatedAt: Number.isNaN(Date.parse(at)) ? "" : at,
   };
 }

@@ -5,7 +5,7 @@
  * src/pin/protocol.ts): its own refusal words and Rescue's reply words both map to
  * `Ribbon.Error.<WORD>`; a word without a message of its own is shown as an unknown Rescue answer.
  */
-import { DataverseError } from "../dataverse/client";
+import { WebApiError } from "../dataverse/client";
 import { describeError } from "../errors";
 import type { FormatArg, Translator } from "../strings/translator";
 import type { PinBrokerFailure } from "./protocol";
@@ -61,5 +61,5 @@ export function brokerFailureError(t: Translator, failure: PinBrokerFailure, sta
 /** Anything caught → a PinError (unknown errors become "unexpected"). */
 export function toPinError(error: unknown): PinError {
   if (error instanceof PinError) return error;
-  return new PinError(error instanceof DataverseError ? "dataverse" : "unexpected", describeError(error));
+  return new PinError(error instanceof WebApiError ? "dataverse" : "unexpected", describeError(error));
 }

@@ -11,6 +11,9 @@
  * headers for the allowed Dynamics origin, so the agent's browser can read the word and show that
  * word's message (`Ribbon.Error.<WORD>` in the RESX strings).
  */
+import * as Incident from "../model/incident";
+import { GUID_PATTERN } from "../shared/guid";
+import { truncateText } from "../shared/text";
 
 export const PIN_API_PATH = "/api/pin";
 
@@ -125,7 +128,6 @@ export interface PinBrokerFailure {
 
 const WORD = /^[A-Z][A-Z0-9_]{0,39}$/;
 const IDENTIFIER = /^\w{1,40}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PIN = /^\d{6}$/;
 const CONFIG_FIELD = /^(endpoint|companyId|ssoPassword)$/;
 const EMAIL = /^.{1,320}$/;
@@ -141,10 +143,10 @@ export function readPinBrokerSuccess(body: unknown): PinBrokerSuccess | null {
   const { pin, caseNumber, customer } = fields(body);
   if (!matching(pin, PIN)) return null;
   const { entityType, id } = fields(customer);
-  const customerId = matching(typeof id === "string" ? id.toLowerCase() : id, GUID);
+  const customerId = matching(typeof id === "string" ? id.toLowerCase() : id, GUID_PATTERN);
   return {
     pin: pin as string,
-    caseNumber: typeof caseNumber === "string" ? caseNumber.slice(0, 100) : "",
+    caseNumber: typeof caseNumber === "string" ? truncateText(caseNumber, Incident.maxLength.ticketNumber) : "",
     customer: (entityType === "contact" || entityType === "account") && customerId ? { entityType, id: customerId } : null,
   };
 }
@@ -160,7 +162,7 @@ export function readPinBrokerFailure(body: unknown): PinBrokerFailure | null {
     emailAsSsoId: matching(raw.emailAsSsoId, EMAIL),
     field: matching(raw.field, CONFIG_FIELD) as PinBrokerConfigField | undefined,
     status: count(raw.status),
-    settingsId: matching(typeof raw.settingsId === "string" ? raw.settingsId.toLowerCase() : undefined, GUID),
+    settingsId: matching(typeof raw.settingsId === "string" ? raw.settingsId.toLowerCase() : undefined, GUID_PATTERN),
     retryAfterSeconds: count(raw.retryAfterSeconds),
   };
   for (const key of Object.keys(failure) as (keyof PinBrokerFailure)[]) if (failure[key] === undefined) delete failure[key];

@@ -13,7 +13,7 @@
  */
 import type { DataverseClient } from "../dataverse/client";
 import { describeError } from "../errors";
-import { UserSettings } from "../model/schema";
+import * as UserSettings from "../model/user-settings";
 import { loadActiveServiceUrl } from "../settings/configuration-row";
 import { serviceRoot } from "../settings/service-url";
 import type { Translator } from "../strings/translator";

@@ -8,9 +8,11 @@
  *   `notechconsole`; no `NodeId` (v3 only: with v1 the PIN belongs to the owner of the auth code);
  * - `getAccount(authcode)`: the technician id (`TechID`, "0" without a technician seat).
  */
+import { normalizeId } from "../shared/guid";
+import { truncateText } from "../shared/text";
 import { callRescue, type RescueMethod, type RescueTransport } from "./client";
 import { parseReply, REPLY_VALUES, type RescueFailure } from "./replies";
-import { RESCUE_FIELD_LIMITS, truncateText } from "./text";
+import { RESCUE_FIELD_LIMITS } from "./text";
 
 /** The value of an `OK` reply, or the failure with its reply word. */
 export type RescueReply = string | RescueFailure;
@@ -46,7 +48,7 @@ export function pinCodeFields(request: PinCodeRequest): Record<string, string> {
   };
   if (request.customerEmail !== null) fields.cfield1 = truncateText(request.customerEmail, RESCUE_FIELD_LIMITS.cfield1);
   fields.cfield2 = truncateText(request.caseNumber, RESCUE_FIELD_LIMITS.cfield2);
-  fields.tracking0 = truncateText(request.caseId.replace(/[{}]/g, "").toLowerCase(), RESCUE_FIELD_LIMITS.tracking0);
+  fields.tracking0 = truncateText(normalizeId(request.caseId), RESCUE_FIELD_LIMITS.tracking0);
   fields.notechconsole = request.requireActiveTechConsole ? "0" : "1";
   return fields;
 }

@@ -1,6 +1,8 @@
 /**
  * The newest active `lmi_configuration` row, as the service uses it: the session writer's two
- * options and what the PIN broker needs to call Rescue. Cached briefly (60 s by default) so a
+ * options and what the PIN broker needs to call Rescue. Which row counts and how its values are
+ * read is src/settings/configuration-row.ts, shared with the configuration page and the PIN
+ * request, so the service and the browser always mean the same row. Cached briefly (60 s by default) so a
  * change by the admin takes effect within `ttlMs` without a read per post or per PIN;
  * `invalidate()` makes the next `get()` read again (after Rescue refused the company's SSO
  * settings, for example). Concurrent callers of a cold cache share one read.
@@ -8,8 +10,11 @@
  * The SSO password is a secured column: Dataverse answers null for it unless the application
  * user is in the "LogMeIn Rescue Integration" field security profile.
  */
-import { Configuration } from "../model/schema";
-import type { DataverseClient } from "./dataverse-client";
+import { collectionRows } from "../dataverse/odata";
+import * as Configuration from "../model/configuration";
+import * as ConfigurationFields from "../model/configuration-fields";
+import { activeConfigurationQuery, toConfigurationRow } from "../settings/configuration-row";
+import type { DataverseTransport } from "./dataverse-client";
 import type { Logger } from "./log";
 
 export interface IntegrationOptions {
@@ -37,16 +42,8 @@ const NONE: IntegrationOptions = {
   requireActiveTechConsole: false,
   doNotPassCField1: false,
 };
-const F = Configuration.fields;
-const SELECT = [
-  F.closeTicketOnSessionEnd,
-  F.reassignCaseOnSessionStart,
-  F.endpoint,
-  F.companyId,
-  F.ssoPassword,
-  F.requireActiveTechConsole,
-  F.doNotPassCField1,
-].join(",");
+const F = ConfigurationFields;
+const COLUMNS = [F.closeTicketOnSessionEnd, F.reassignCaseOnSessionStart, F.endpoint, F.companyId, F.ssoPassword, F.requireActiveTechConsole, F.doNotPassCField1];
 
 export class ConfigurationOptions {
   private cached: { options: IntegrationOptions; until: number } | null = null;
@@ -54,7 +51,7 @@ export class ConfigurationOptions {
   private generation = 0;
 
   constructor(
-    private readonly dataverse: Pick<DataverseClient, "send">,
+    private readonly dataverse: Pick<DataverseTransport, "send">,
     private readonly logger: Logger,
     private readonly ttlMs = 60_000,
   ) {}
@@ -78,39 +75,26 @@ export class ConfigurationOptions {
 
   private async read(): Promise<IntegrationOptions> {
     const generation = this.generation;
-    const filter = encodeURIComponent(`${F.stateCode} eq 0`);
-    const response = await this.dataverse.send({
-      method: "GET",
-      path: `${Configuration.entitySet}?$select=${SELECT}&$filter=${filter}&$orderby=${F.modifiedOn}%20desc&$top=1`,
-    });
-    const rows = (response.json as { value?: unknown } | null)?.value;
-    const row = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
+    const response = await this.dataverse.send({ method: "GET", path: `${Configuration.entitySet}${activeConfigurationQuery(COLUMNS, 1)}` });
+    const [found] = collectionRows(response.json);
     let options = NONE;
-    if (row === undefined) {
+    if (found === undefined) {
       this.logger.warn("no active LogMeIn configuration row: reassign and close options are off and no PIN can be issued");
     } else {
+      const row = toConfigurationRow(found);
       options = {
         configured: true,
-        closeTicketOnSessionEnd: row[F.closeTicketOnSessionEnd] === true,
-        reassignCaseOnSessionStart: row[F.reassignCaseOnSessionStart] === true,
-        endpoint: text(row[F.endpoint]),
-        companyId: text(row[F.companyId]),
-        ssoPassword: secret(row[F.ssoPassword]),
-        requireActiveTechConsole: row[F.requireActiveTechConsole] === true,
-        doNotPassCField1: row[F.doNotPassCField1] === true,
+        closeTicketOnSessionEnd: row.closeTicketOnSessionEnd,
+        reassignCaseOnSessionStart: row.reassignCaseOnSessionStart,
+        endpoint: row.endpoint,
+        companyId: row.companyId,
+        ssoPassword: row.ssoPassword ?? "",
+        requireActiveTechConsole: row.requireActiveTechConsole,
+        doNotPassCField1: row.doNotPassCField1,
       };
     }
     // A read that started before invalidate() may carry what the invalidation was about.
     if (generation === this.generation) this.cached = { options, until: Date.now() + this.ttlMs };
     return options;
   }
-}
-
-/** A secret as stored (not trimmed: spaces may be part of a password). */
-function secret(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value.trim() : "";
 }

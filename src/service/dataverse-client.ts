@@ -1,5 +1,8 @@
 /**
- * Dataverse Web API v9.2 transport: bearer token, OData headers, and the error policy.
+ * `DataverseTransport`: the integration service's Dataverse Web API v9.2 transport — bearer
+ * token, OData headers, and the error policy. Paths and query text are written with
+ * src/dataverse/odata.ts, and OData error bodies read with it, as the web resources do. (The web
+ * resources' own client is the `DataverseClient` interface of src/dataverse/client.ts.)
  *
  * Outcome of a call:
  * - 2xx, or a status the caller expects (404, 412, …): returned;
@@ -9,6 +12,7 @@
  * - 5xx and network failures: retryable error;
  * - any other 4xx: permanent error with Dataverse's error code and message.
  */
+import { ODATA_HEADERS, readODataError, WEB_API_PATH } from "../dataverse/odata";
 import type { HttpsClient, HttpsResponse } from "./https-client";
 import { NetworkError } from "./https-client";
 import { TokenError, type TokenProvider } from "./token-provider";
@@ -35,7 +39,7 @@ export interface DataverseResponse {
 
 export interface DataverseCall {
   method: "GET" | "POST" | "PATCH" | "DELETE";
-  /** Path below `/api/data/v9.2/`, already encoded. */
+  /** Path below `/api/data/v9.2/`, written with src/dataverse/odata.ts (so already encoded). */
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -48,17 +52,12 @@ export interface DataverseCall {
   failWhenThrottled?: boolean;
 }
 
-export interface DataverseClientOptions {
+export interface DataverseTransportOptions {
   organizationUrl: string;
   http: HttpsClient;
   tokens: TokenProvider;
   /** Cap on a single Retry-After wait. */
   maxRetryAfterMs?: number;
-}
-
-/** An OData string literal: quotes doubled, then URL-encoded for a path or query. */
-export function odataString(value: string): string {
-  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`);
 }
 
 export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
@@ -69,15 +68,15 @@ export function parseRetryAfter(header: string | undefined, now: number = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export class DataverseClient {
+export class DataverseTransport {
   readonly apiBase: string;
   private readonly http: HttpsClient;
   private readonly tokens: TokenProvider;
   private readonly maxRetryAfterMs: number;
   private throttledUntil = 0;
 
-  constructor(options: DataverseClientOptions) {
-    this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}/api/data/v9.2/`;
+  constructor(options: DataverseTransportOptions) {
+    this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}${WEB_API_PATH}`;
     this.http = options.http;
     this.tokens = options.tokens;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
@@ -108,9 +107,7 @@ export class DataverseClient {
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
-      accept: "application/json",
-      "odata-maxversion": "4.0",
-      "odata-version": "4.0",
+      ...ODATA_HEADERS,
       ...call.headers,
     };
     let body: string | undefined;
@@ -132,7 +129,8 @@ export class DataverseClient {
     if ((status >= 200 && status < 300) || (call.expect ?? []).includes(status)) {
       return { status, headers: response.headers, json };
     }
-    const { code, message } = errorOf(json);
+    const { code, message: fullMessage } = readODataError(json);
+    const message = fullMessage?.slice(0, 500);
     const what = `${call.method} ${call.path.split("?")[0] ?? ""}`;
     if (status === 429) {
       const retryAfterMs = Math.min(parseRetryAfter(response.headers["retry-after"]) ?? 5_000, this.maxRetryAfterMs);
@@ -162,15 +160,4 @@ function parseJson(body: Buffer): unknown {
   } catch {
     return null;
   }
-}
-
-function errorOf(json: unknown): { code?: string; message?: string } {
-  if (typeof json !== "object" || json === null) return {};
-  const error = (json as { error?: unknown }).error;
-  if (typeof error !== "object" || error === null) return {};
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return {
-    ...(typeof code === "string" ? { code } : {}),
-    ...(typeof message === "string" ? { message: message.slice(0, 500) } : {}),
-  };
 }

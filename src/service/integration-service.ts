@@ -13,7 +13,7 @@ import { AppliedLedger } from "./applied-ledger";
 import { BasicCredentials } from "./basic-auth";
 import type { ServiceConfig } from "./config";
 import { ConfigurationOptions } from "./configuration-options";
-import { DataverseClient } from "./dataverse-client";
+import { DataverseTransport } from "./dataverse-client";
 import { DeliveryWorker, type BackoffOptions } from "./delivery-worker";
 import { buildHttpApp } from "./http-app";
 import { HttpsClient } from "./https-client";
@@ -94,7 +94,7 @@ export class IntegrationService {
       http,
       logger,
     });
-    const dataverse = new DataverseClient({ organizationUrl: config.dataverseUrl, http, tokens });
+    const dataverse = new DataverseTransport({ organizationUrl: config.dataverseUrl, http, tokens });
     const configurationOptions = new ConfigurationOptions(dataverse, logger, options.configurationCacheMs);
     const writer = new SessionWriter(dataverse, configurationOptions, ledger, logger);
     const worker = new DeliveryWorker({

@@ -10,10 +10,11 @@
  * the same reason a failed check says only what kind of failure it was (an HTTP status or an
  * error code), never a message, path or Dataverse's error text: those are in the service log.
  */
-import { Session } from "../model/schema";
+import { entityKeyState, keysPath, type EntityKeyState } from "../dataverse/entity-keys";
+import * as Session from "../model/session";
 import { checkRescueEndpoint } from "../rescue/endpoint";
 import type { IntegrationOptions } from "./configuration-options";
-import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
+import { DataverseError, type DataverseTransport } from "./dataverse-client";
 import type { Spool } from "./spool";
 
 export interface ReadinessReport {
@@ -28,6 +29,7 @@ export interface ReadinessReport {
 export interface ReadinessChecks {
   spool: string;
   dataverse: string;
+  /** `Active`, `Pending`, `InProgress`, `Failed` (read as the configuration page reads them), `missing`, an unknown value as is, or `unknown` when Dataverse could not be asked. */
   sessionKeyIndex: string;
   /** `allowed`, `not configured` (no active configuration row), `missing`, `not allowed`, or `unknown (…)`. */
   rescueEndpoint: string;
@@ -46,7 +48,7 @@ export class ReadinessCheck {
 
   constructor(
     private readonly spool: Pick<Spool, "checkWritable" | "deadLetterCount">,
-    private readonly dataverse: Pick<DataverseClient, "send">,
+    private readonly dataverse: Pick<DataverseTransport, "send">,
     private readonly deliveries: () => { pending: number; undeliverable: number },
     private readonly rescueEndpoint: RescueEndpointSource,
     private readonly cacheMs = 10_000,
@@ -90,15 +92,8 @@ export class ReadinessCheck {
 
   private async dataverseStatus(): Promise<{ dataverse: string; sessionKeyIndex: string }> {
     try {
-      const response = await this.dataverse.send({
-        method: "GET",
-        path: `EntityDefinitions(LogicalName=${odataString(Session.entity)})/Keys?$select=LogicalName,EntityKeyIndexStatus`,
-      });
-      const keys = (response.json as { value?: unknown } | null)?.value;
-      const key = Array.isArray(keys)
-        ? (keys as Record<string, unknown>[]).find((k) => k.LogicalName === Session.sessionKey)
-        : undefined;
-      return { dataverse: "reachable", sessionKeyIndex: key === undefined ? "missing" : String(key.EntityKeyIndexStatus) };
+      const response = await this.dataverse.send({ method: "GET", path: keysPath(Session.entity) });
+      return { dataverse: "reachable", sessionKeyIndex: keyIndexReport(entityKeyState(response.json, Session.sessionKey)) };
     } catch (error) {
       return { dataverse: `unreachable (${failureKind(error)})`, sessionKeyIndex: "unknown" };
     }
@@ -113,6 +108,17 @@ export class ReadinessCheck {
     } catch (error) {
       return `unknown (${failureKind(error)})`;
     }
+  }
+}
+
+function keyIndexReport(state: EntityKeyState): string {
+  switch (state.kind) {
+    case "status":
+      return state.status;
+    case "missing":
+      return "missing";
+    case "unknown":
+      return state.raw;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Maps a Rescue post onto the columns of `lmi_session` (DESIGN.md §5), given what is stored.
  *
- * - Text is truncated to the column length without splitting a character (and logged).
+ * - Text is cut to the column length (src/model/session.ts) without splitting a character, with
+ *   the product's one rule (src/shared/text.ts), and reported.
  * - Timings: seconds as whole numbers, date-times as UTC ISO strings; a value that does not
  *   parse is left out and reported in `problems`, never guessed.
  * - `ChatLog` carries only the chat since the previous post, so it is appended to the stored
@@ -10,7 +11,9 @@
  * - `lmi_status` only moves forward: Active → Closed, never back.
  * - Empty values never blank what is stored.
  */
-import { Session, SessionStatus, type SessionStatusValue } from "../model/schema";
+import * as Session from "../model/session";
+import * as SessionFields from "../model/session-fields";
+import { keepTextEnd, truncateText } from "../shared/text";
 import type { PostFields, PostVariable, RescuePost } from "./post-parser";
 
 /** What is stored for the session, as read before the write. */
@@ -37,8 +40,9 @@ export interface MappingProblem {
   readonly raw?: string;
 }
 
-const F = Session.fields;
+const F = SessionFields;
 const L = Session.maxLength;
+const { SessionStatus } = Session;
 
 const TEXT_COLUMNS: readonly [PostVariable, string, number][] = [
   ["TechID", F.techId, L.techId],
@@ -55,21 +59,21 @@ const TEXT_COLUMNS: readonly [PostVariable, string, number][] = [
   ["Tracking0", F.tracking0, L.tracking0],
   ["Notes", F.notes, L.notes],
   ["Platform", F.platform, L.platform],
-  ["TSurvey0", F.tsurvey0, L.tsurvey],
-  ["TSurvey1", F.tsurvey1, L.tsurvey],
-  ["TSurvey2", F.tsurvey2, L.tsurvey],
-  ["TSurvey3", F.tsurvey3, L.tsurvey],
-  ["TSurvey4", F.tsurvey4, L.tsurvey],
-  ["TSurvey5", F.tsurvey5, L.tsurvey],
-  ["TSurvey6", F.tsurvey6, L.tsurvey],
-  ["TSurvey7", F.tsurvey7, L.tsurvey],
-  ["TSurvey8", F.tsurvey8, L.tsurvey],
-  ["TSurvey9", F.tsurvey9, L.tsurvey],
+  ["TSurvey0", F.tsurvey0, L.tsurvey0],
+  ["TSurvey1", F.tsurvey1, L.tsurvey1],
+  ["TSurvey2", F.tsurvey2, L.tsurvey2],
+  ["TSurvey3", F.tsurvey3, L.tsurvey3],
+  ["TSurvey4", F.tsurvey4, L.tsurvey4],
+  ["TSurvey5", F.tsurvey5, L.tsurvey5],
+  ["TSurvey6", F.tsurvey6, L.tsurvey6],
+  ["TSurvey7", F.tsurvey7, L.tsurvey7],
+  ["TSurvey8", F.tsurvey8, L.tsurvey8],
+  ["TSurvey9", F.tsurvey9, L.tsurvey9],
 ];
 
-const SECONDS_COLUMNS: readonly [PostVariable, string][] = [
-  ["WaitingTime", F.waitingTime],
-  ["WorkTime", F.workTime],
+const SECONDS_COLUMNS: readonly [PostVariable, string, number][] = [
+  ["WaitingTime", F.waitingTime, Session.maxValue.waitingTime],
+  ["WorkTime", F.workTime, Session.maxValue.workTime],
 ];
 
 const DATE_COLUMNS: readonly [PostVariable, string][] = [
@@ -89,23 +93,23 @@ export function mapPostToSession(post: RescuePost, stored: StoredSession | null)
 
   if (stored === null) columns[F.rescueSessionId] = post.sessionId;
   const techName = (fields.TechName ?? "").trim();
-  columns[F.name] = truncate(techName === "" ? post.sessionId : `${post.sessionId} – ${techName}`, L.name);
+  columns[F.name] = truncateText(techName === "" ? post.sessionId : `${post.sessionId} – ${techName}`, L.name);
 
   for (const [variable, column, max] of TEXT_COLUMNS) {
     const value = fields[variable];
     if (value === undefined || value.trim() === "") continue;
     const text = variable === "Notes" ? value : value.trim();
-    const cut = truncate(text, max);
+    const cut = truncateText(text, max);
     if (cut.length !== text.length) problems.push({ variable, problem: "truncated" });
     columns[column] = cut;
   }
 
-  for (const [variable, column] of SECONDS_COLUMNS) {
+  for (const [variable, column, max] of SECONDS_COLUMNS) {
     const value = (fields[variable] ?? "").trim();
     if (value === "") continue;
     const seconds = parseSeconds(value);
     if (seconds === null) problems.push({ variable, problem: "unparseable", raw: value.slice(0, 40) });
-    else if (seconds > 2_147_483_647) problems.push({ variable, problem: "out of range", raw: value.slice(0, 40) });
+    else if (seconds > max) problems.push({ variable, problem: "out of range", raw: value.slice(0, 40) });
     else columns[column] = seconds;
   }
 
@@ -124,7 +128,7 @@ export function mapPostToSession(post: RescuePost, stored: StoredSession | null)
     else columns[column] = iso;
   }
 
-  const status: SessionStatusValue =
+  const status: Session.SessionStatusValue =
     post.event === "end" || stored?.status === SessionStatus.Closed ? SessionStatus.Closed : SessionStatus.Active;
   if (stored?.status !== status) columns[F.status] = status;
 
@@ -193,23 +197,10 @@ export function containsChunk(stored: string, chunk: string): boolean {
   return false;
 }
 
-/** Keeps the most recent chat when the log outgrows the column, marking the cut. */
+/** Keeps the most recent chat when the log outgrows the column, marking the cut (which falls between two characters). */
 function fitChatLog(log: string, max: number): string {
   if (log.length <= max) return log;
-  const keep = max - CHAT_TRUNCATED_MARKER.length;
-  let tail = log.slice(log.length - keep);
-  const firstCode = tail.charCodeAt(0);
-  if (firstCode >= 0xdc00 && firstCode <= 0xdfff) tail = tail.slice(1);
-  return `${CHAT_TRUNCATED_MARKER}${tail}`;
-}
-
-/** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return cut;
+  return `${CHAT_TRUNCATED_MARKER}${keepTextEnd(log, max - CHAT_TRUNCATED_MARKER.length)}`;
 }
 
 /** Seconds from "123" or "hh:mm:ss"; null when the text is neither. */

@@ -18,10 +18,18 @@
  * `progress` survives retries of the same post within this process, so a failed Case action is
  * retried without writing the session again.
  */
-import { Incident, IncidentResolution, Session, SystemUser, UserSettings } from "../model/schema";
+import { alternateKeyPath, bindProperty, bindTarget, collectionRows, entityPath, lookupValueProperty, odataLiteral, odataQuery } from "../dataverse/odata";
+import * as Incident from "../model/incident";
+import * as IncidentFields from "../model/incident-fields";
+import * as Session from "../model/session";
+import * as SessionFields from "../model/session-fields";
+import { IncidentResolution, SystemUser } from "../model/standard-tables";
+import * as UserSettings from "../model/user-settings";
+import * as UserSettingsFields from "../model/user-settings-fields";
+import { parseGuid } from "../shared/guid";
 import type { AppliedLedger } from "./applied-ledger";
 import type { ConfigurationOptions } from "./configuration-options";
-import { DataverseError, odataString, type DataverseClient } from "./dataverse-client";
+import { DataverseError, type DataverseTransport } from "./dataverse-client";
 import type { Logger } from "./log";
 import type { RescuePost } from "./post-parser";
 import { mapPostToSession, type StoredSession } from "./session-mapper";
@@ -45,18 +53,16 @@ interface CaseRef {
   readonly ownerId: string | null;
 }
 
-const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const MAX_CONCURRENCY_ROUNDS = 5;
 
 /** The Case id in `Tracking0` (braces optional, any case), lower case; null if it is not a GUID. */
 export function caseIdFromTracking(tracking0: string | undefined): string | null {
-  const match = GUID.exec((tracking0 ?? "").trim());
-  return match?.[1]?.toLowerCase() ?? null;
+  return parseGuid(tracking0 ?? "");
 }
 
 export class SessionWriter {
   constructor(
-    private readonly dataverse: DataverseClient,
+    private readonly dataverse: DataverseTransport,
     private readonly options: ConfigurationOptions,
     private readonly ledger: AppliedLedger,
     private readonly logger: Logger,
@@ -96,10 +102,11 @@ export class SessionWriter {
       log.warn("Tracking0 is not a Case id: session stored without a Case link");
       return null;
     }
-    const F = Incident.fields;
+    const F = IncidentFields;
+    const owner = lookupValueProperty(F.ownerId);
     const response = await this.dataverse.send({
       method: "GET",
-      path: `${Incident.entitySet}(${id})?$select=${F.stateCode},_${F.ownerId}_value`,
+      path: `${entityPath(Incident.entitySet, id)}${odataQuery({ select: [F.stateCode, owner] })}`,
       expect: [403, 404],
     });
     if (response.status === 404) {
@@ -113,19 +120,19 @@ export class SessionWriter {
     const row = (response.json ?? {}) as Record<string, unknown>;
     const state = row[F.stateCode];
     const stateCode = typeof state === "number" ? state : Incident.state.Active;
-    const owner = row[`_${F.ownerId}_value`];
-    return { id, stateCode, ownerId: typeof owner === "string" ? owner.toLowerCase() : null };
+    const ownerId = row[owner];
+    return { id, stateCode, ownerId: typeof ownerId === "string" ? ownerId.toLowerCase() : null };
   }
 
   private sessionPath(sessionId: string): string {
-    return `${Session.entitySet}(${Session.fields.rescueSessionId}=${odataString(sessionId)})`;
+    return alternateKeyPath(Session.entitySet, SessionFields.rescueSessionId, odataLiteral(sessionId));
   }
 
   private async readSession(sessionId: string): Promise<{ etag: string; stored: StoredSession; techId: string } | null> {
-    const F = Session.fields;
+    const F = SessionFields;
     const response = await this.dataverse.send({
       method: "GET",
-      path: `${this.sessionPath(sessionId)}?$select=${F.chatLog},${F.status},${F.techId}`,
+      path: `${this.sessionPath(sessionId)}${odataQuery({ select: [F.chatLog, F.status, F.techId] })}`,
       expect: [404],
     });
     if (response.status === 404) return null;
@@ -153,7 +160,7 @@ export class SessionWriter {
         log.warn(`value ${problem.problem}: ${problem.variable}`, problem.raw === undefined ? {} : { raw: problem.raw });
       }
       const body: Record<string, unknown> = { ...write.columns };
-      if (caseRef !== null) body[`${Session.caseIdNavigation}@odata.bind`] = `/${Incident.entitySet}(${caseRef.id})`;
+      if (caseRef !== null) body[bindProperty(Session.caseIdNavigation)] = bindTarget(Incident.entitySet, caseRef.id);
       const response = await this.dataverse.send({
         method: "PATCH",
         path: this.sessionPath(post.sessionId),
@@ -200,8 +207,8 @@ export class SessionWriter {
     try {
       await this.dataverse.send({
         method: "PATCH",
-        path: `${Incident.entitySet}(${caseRef.id})`,
-        body: { [`${Incident.fields.ownerId}@odata.bind`]: `/${SystemUser.entitySet}(${userId})` },
+        path: entityPath(Incident.entitySet, caseRef.id),
+        body: { [bindProperty(IncidentFields.ownerId)]: bindTarget(SystemUser.entitySet, userId) },
         headers: { "if-match": "*" },
       });
     } catch (error) {
@@ -212,7 +219,8 @@ export class SessionWriter {
   }
 
   private async findTechnicianUser(post: RescuePost): Promise<string | null> {
-    const U = UserSettings.fields;
+    const U = UserSettingsFields;
+    const userId = lookupValueProperty(U.userId);
     const byColumn: [string, string | undefined][] = [
       [U.techId, post.fields.TechID],
       [U.ssoId, post.fields.TechSSOID],
@@ -220,21 +228,19 @@ export class SessionWriter {
     for (const [column, raw] of byColumn) {
       const value = (raw ?? "").trim();
       if (value === "") continue;
-      const filter = `${column} eq ${odataString(value)} and ${U.stateCode} eq 0`.replace(/ /g, "%20");
       const response = await this.dataverse.send({
         method: "GET",
-        path: `${UserSettings.entitySet}?$select=_${U.userId}_value&$filter=${filter}&$top=1`,
+        path: `${UserSettings.entitySet}${odataQuery({ select: [userId], filter: `${column} eq ${odataLiteral(value)} and ${U.stateCode} eq 0`, top: 1 })}`,
       });
-      const id = firstValue(response.json, `_${U.userId}_value`);
+      const id = firstValue(response.json, userId);
       if (id !== null) return id.toLowerCase();
     }
     const email = (post.fields.TechEmail ?? "").trim();
     if (email !== "") {
       const S = SystemUser.fields;
-      const filter = `${S.internalEmailAddress} eq ${odataString(email)} and ${S.isDisabled} eq false`.replace(/ /g, "%20");
       const response = await this.dataverse.send({
         method: "GET",
-        path: `${SystemUser.entitySet}?$select=${SystemUser.primaryId}&$filter=${filter}&$top=1`,
+        path: `${SystemUser.entitySet}${odataQuery({ select: [SystemUser.primaryId], filter: `${S.internalEmailAddress} eq ${odataLiteral(email)} and ${S.isDisabled} eq false`, top: 1 })}`,
       });
       const id = firstValue(response.json, SystemUser.primaryId);
       if (id !== null) return id.toLowerCase();
@@ -256,7 +262,7 @@ export class SessionWriter {
           IncidentResolution: {
             "@odata.type": `Microsoft.Dynamics.CRM.${IncidentResolution.entity}`,
             [R.subject]: `LogMeIn Rescue session ${post.sessionId} ended`,
-            [`${R.incidentId}@odata.bind`]: `/${Incident.entitySet}(${caseRef.id})`,
+            [bindProperty(R.incidentId)]: bindTarget(Incident.entitySet, caseRef.id),
           },
           Status: Incident.resolvedStatus,
         },
@@ -275,9 +281,9 @@ export class SessionWriter {
    */
   private async caseClosedMeanwhile(error: unknown, caseRef: CaseRef, log: Logger): Promise<boolean> {
     if (!(error instanceof DataverseError) || error.kind !== "permanent") return false;
-    const F = Incident.fields;
-    const response = await this.dataverse.send({ method: "GET", path: `${Incident.entitySet}(${caseRef.id})?$select=${F.stateCode}`, expect: [404] });
-    const state = response.status === 404 ? null : ((response.json ?? {}) as Record<string, unknown>)[F.stateCode];
+    const stateCode = IncidentFields.stateCode;
+    const response = await this.dataverse.send({ method: "GET", path: `${entityPath(Incident.entitySet, caseRef.id)}${odataQuery({ select: [stateCode] })}`, expect: [404] });
+    const state = response.status === 404 ? null : ((response.json ?? {}) as Record<string, unknown>)[stateCode];
     if (state === Incident.state.Active) return false;
     log.info("Case was resolved, cancelled or deleted meanwhile: Case action not needed", {
       caseId: caseRef.id,
@@ -289,10 +295,8 @@ export class SessionWriter {
 }
 
 function firstValue(json: unknown, column: string): string | null {
-  const rows = (json as { value?: unknown } | null)?.value;
-  if (!Array.isArray(rows)) return null;
-  for (const row of rows) {
-    const value = (row as Record<string, unknown> | null)?.[column];
+  for (const row of collectionRows(json)) {
+    const value = row[column];
     if (typeof value === "string" && value !== "") return value;
   }
   return null;

@@ -1,18 +1,21 @@
 /**
  * The organisation's LogMeIn configuration row (`lmi_configuration`): which row counts, and its
- * typed shape. Used by the PIN request (read) and by the configuration page and form (edit), so
- * both always agree on "the" configuration: the newest active row.
+ * typed shape. Runtime-neutral: the PIN request (read), the configuration page and form (edit) and
+ * the integration service (`src/service/configuration-options.ts`) all use it, so they always
+ * agree on "the" configuration: the newest active row.
  *
  * The PIN request reads only the service URL (`loadActiveServiceUrl`): the browser never selects a
  * secured column (`lmi_ssopassword`), and the agent has no field security profile that could read it.
  */
-import { textOf, type DataverseClient, type Row } from "../dataverse/client";
-import { Configuration, Environment, type EnvironmentValue } from "../model/schema";
+import type { DataverseClient } from "../dataverse/client";
+import { odataQuery, textOf, type Row } from "../dataverse/odata";
+import * as Configuration from "../model/configuration";
+import * as ConfigurationFields from "../model/configuration-fields";
 
 export interface ConfigurationRow {
   id: string;
   name: string;
-  environment: EnvironmentValue | null;
+  environment: Configuration.EnvironmentValue | null;
   endpoint: string;
   /** `lmi_serviceurl` as stored ("" when not set). */
   serviceUrl: string;
@@ -28,33 +31,31 @@ export interface ConfigurationRow {
   modifiedOn: string | null;
 }
 
-const f = Configuration.fields;
-
 /** Columns read for a configuration row (a function, so that a bundle without the page drops it). */
 const configurationColumns = (): readonly string[] => [
   Configuration.primaryId,
-  f.name,
-  f.environment,
-  f.endpoint,
-  f.serviceUrl,
-  f.companyId,
-  f.ssoPassword,
-  f.dynamicsUrl,
-  f.tenantId,
-  f.requireActiveTechConsole,
-  f.closeTicketOnSessionEnd,
-  f.reassignCaseOnSessionStart,
-  f.doNotPassCField1,
-  f.modifiedOn,
+  ConfigurationFields.name,
+  ConfigurationFields.environment,
+  ConfigurationFields.endpoint,
+  ConfigurationFields.serviceUrl,
+  ConfigurationFields.companyId,
+  ConfigurationFields.ssoPassword,
+  ConfigurationFields.dynamicsUrl,
+  ConfigurationFields.tenantId,
+  ConfigurationFields.requireActiveTechConsole,
+  ConfigurationFields.closeTicketOnSessionEnd,
+  ConfigurationFields.reassignCaseOnSessionStart,
+  ConfigurationFields.doNotPassCField1,
+  ConfigurationFields.modifiedOn,
 ];
 
 /**
- * OData query for `columns` of the active configuration rows, newest first. `top` 2 tells the
- * caller whether there is more than one (the configuration page says so); the PIN request needs
- * only the first.
+ * Which row is "the" configuration: the query for `columns` of the active rows, newest change
+ * first. `top` 2 tells the caller whether there is more than one (the configuration page says so);
+ * the PIN request and the service need only the first.
  */
-function activeConfigurationQuery(columns: readonly string[], top: number): string {
-  return `?$select=${columns.join(",")}&$filter=${f.stateCode} eq 0&$orderby=${f.modifiedOn} desc&$top=${top}`;
+export function activeConfigurationQuery(columns: readonly string[], top: number): string {
+  return odataQuery({ select: columns, filter: `${ConfigurationFields.stateCode} eq 0`, orderby: `${ConfigurationFields.modifiedOn} desc`, top });
 }
 
 function flag(row: Row, column: string): boolean {
@@ -62,24 +63,24 @@ function flag(row: Row, column: string): boolean {
 }
 
 /** A Web API row → ConfigurationRow (text trimmed, missing text is "", unknown choice values are null; the password as stored). */
-function toConfigurationRow(row: Row): ConfigurationRow {
-  const environment = row[f.environment];
-  const ssoPassword = row[f.ssoPassword];
-  const modifiedOn = row[f.modifiedOn];
+export function toConfigurationRow(row: Row): ConfigurationRow {
+  const environment = row[ConfigurationFields.environment];
+  const ssoPassword = row[ConfigurationFields.ssoPassword];
+  const modifiedOn = row[ConfigurationFields.modifiedOn];
   return {
     id: textOf(row[Configuration.primaryId]),
-    name: textOf(row[f.name]),
-    environment: typeof environment === "number" && (Object.values(Environment) as number[]).includes(environment) ? (environment as EnvironmentValue) : null,
-    endpoint: textOf(row[f.endpoint]),
-    serviceUrl: textOf(row[f.serviceUrl]),
-    companyId: textOf(row[f.companyId]),
+    name: textOf(row[ConfigurationFields.name]),
+    environment: typeof environment === "number" && (Object.values(Configuration.Environment) as number[]).includes(environment) ? (environment as Configuration.EnvironmentValue) : null,
+    endpoint: textOf(row[ConfigurationFields.endpoint]),
+    serviceUrl: textOf(row[ConfigurationFields.serviceUrl]),
+    companyId: textOf(row[ConfigurationFields.companyId]),
     ssoPassword: typeof ssoPassword === "string" && ssoPassword !== "" ? ssoPassword : null,
-    dynamicsUrl: textOf(row[f.dynamicsUrl]),
-    tenantId: textOf(row[f.tenantId]),
-    requireActiveTechConsole: flag(row, f.requireActiveTechConsole),
-    closeTicketOnSessionEnd: flag(row, f.closeTicketOnSessionEnd),
-    reassignCaseOnSessionStart: flag(row, f.reassignCaseOnSessionStart),
-    doNotPassCField1: flag(row, f.doNotPassCField1),
+    dynamicsUrl: textOf(row[ConfigurationFields.dynamicsUrl]),
+    tenantId: textOf(row[ConfigurationFields.tenantId]),
+    requireActiveTechConsole: flag(row, ConfigurationFields.requireActiveTechConsole),
+    closeTicketOnSessionEnd: flag(row, ConfigurationFields.closeTicketOnSessionEnd),
+    reassignCaseOnSessionStart: flag(row, ConfigurationFields.reassignCaseOnSessionStart),
+    doNotPassCField1: flag(row, ConfigurationFields.doNotPassCField1),
     modifiedOn: typeof modifiedOn === "string" ? modifiedOn : null,
   };
 }
@@ -95,6 +96,6 @@ export async function loadActiveConfigurations(client: DataverseClient, top = 1)
  * null when there is no active configuration. One request that selects that one column only.
  */
 export async function loadActiveServiceUrl(client: DataverseClient): Promise<string | null> {
-  const [row] = await client.retrieveMultiple(Configuration.entity, activeConfigurationQuery([f.serviceUrl], 1));
-  return row ? textOf(row[f.serviceUrl]) : null;
+  const [row] = await client.retrieveMultiple(Configuration.entity, activeConfigurationQuery([ConfigurationFields.serviceUrl], 1));
+  return row ? textOf(row[ConfigurationFields.serviceUrl]) : null;
 }

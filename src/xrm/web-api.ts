@@ -1,20 +1,22 @@
 /** `DataverseClient` over `Xrm.WebApi` (see src/dataverse/client.ts). */
-import { DataverseError, normalizeId, type DataverseClient, type Row } from "../dataverse/client";
+import { WebApiError, type DataverseClient } from "../dataverse/client";
+import type { Row } from "../dataverse/odata";
 import { describeError } from "../errors";
+import { normalizeId } from "../shared/guid";
 
-function toDataverseError(operation: string, entity: string, error: unknown): DataverseError {
+function toWebApiError(operation: string, entity: string, error: unknown): WebApiError {
   const { errorCode } = (error ?? {}) as { errorCode?: unknown };
   const code = typeof errorCode === "number" || typeof errorCode === "string" ? errorCode : undefined;
-  return new DataverseError(`${operation} ${entity}: ${describeError(error)}`, undefined, code);
+  return new WebApiError(`${operation} ${entity}: ${describeError(error)}`, undefined, code);
 }
 
 export function xrmDataverseClient(webApi: Xrm.WebApi = Xrm.WebApi): DataverseClient {
-  /** Runs one Web API call; a rejection becomes a DataverseError naming the operation and table. */
+  /** Runs one Web API call; a rejection becomes a WebApiError naming the operation and table. */
   async function call<T>(operation: string, entity: string, run: () => PromiseLike<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      throw toDataverseError(operation, entity, error);
+      throw toWebApiError(operation, entity, error);
     }
   }
   return {

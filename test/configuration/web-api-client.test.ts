@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DataverseError } from "../../src/dataverse/client";
-import { createWebApiClient, idFromEntityIdHeader, type FetchLike } from "../../src/dataverse/web-api-client";
+import { WebApiError } from "../../src/dataverse/client";
+import { idFromEntityIdHeader } from "../../src/dataverse/odata";
+import { createWebApiClient, type FetchLike } from "../../src/dataverse/web-api-client";
 
 interface Seen {
   url: string;
@@ -64,13 +65,13 @@ describe("fetch-based Dataverse client", () => {
     expect(header(seen[0]!.init, "If-Match")).toBe("*");
   });
 
-  it("turns OData errors into DataverseError with the platform's message, status and code", async () => {
+  it("turns OData errors into WebApiError with the platform's message, status and code", async () => {
     const { fetch } = fakeFetch(() =>
       Response.json({ error: { code: "0x80040220", message: "Principal user (Id=…) is missing prvWritelmi_configuration privilege" } }, { status: 403 }),
     );
     const client = createWebApiClient({ clientUrl: CLIENT_URL, fetch });
     const error = await client.update("lmi_configuration", "1", {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DataverseError);
+    expect(error).toBeInstanceOf(WebApiError);
     expect(error).toMatchObject({ message: "Principal user (Id=…) is missing prvWritelmi_configuration privilege", status: 403, code: "0x80040220" });
   });
 

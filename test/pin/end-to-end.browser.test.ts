@@ -326,7 +326,7 @@ describe("Request PIN in Chromium through the real integration service", () => {
 
     // The browser: one configuration read (the service URL only) and one PIN request row, which the service claimed and closed.
     expect(webApi.calls.map((call) => `${call.op} ${call.entity}`)).toEqual(["retrieveMultipleRecords lmi_configuration", "createRecord lmi_pinrequest"]);
-    expect(webApi.calls[0]?.args[0]).toBe("?$select=lmi_serviceurl&$filter=statecode eq 0&$orderby=modifiedon desc&$top=1");
+    expect(webApi.calls[0]?.args[0]).toBe("?$select=lmi_serviceurl&$filter=statecode%20eq%200&$orderby=modifiedon%20desc&$top=1");
     const created = webApi.calls[1]?.answer;
     if (created?.ok !== true) throw new Error(`the PIN request row was not created: ${JSON.stringify(created)}`);
     const requestId = (created.value as { id: string }).id;

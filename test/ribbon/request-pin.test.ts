@@ -92,7 +92,7 @@ describe("Request PIN: success", () => {
       {
         operation: "retrieveMultipleRecords",
         entity: Configuration.entity,
-        query: "?$select=lmi_serviceurl&$filter=statecode eq 0&$orderby=modifiedon desc&$top=1",
+        query: "?$select=lmi_serviceurl&$filter=statecode%20eq%200&$orderby=modifiedon%20desc&$top=1",
       },
     ]);
     const [row, ...otherRows] = fixture.pinRequests();

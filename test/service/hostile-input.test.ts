@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seededRandom } from "../helpers/seeded-random";
 import type { FakeDataverse } from "./support/fake-dataverse";
 import {
   basicAuth,
@@ -134,7 +135,7 @@ describe("hostile input", () => {
   });
 
   test("seeded fuzz: 10,000 mutated bodies, no crash, no 5xx", async () => {
-    const random = mulberry32(0x5eed_cafe);
+    const random = seededRandom(0x5eed_cafe);
     const xmlSeed = xmlBody(fullPost("31337", { ChatLog: "10:00 a: hi & <bye>", Tracking0: "0f8fad5b-d9cb-469f-a165-70867728950e" }));
     const referencesSeed = xmlSeed.replace("hi &amp;", "caf&#233; &#x1F600; &#8212; <![CDATA[Tom & Jerry <!DOCTYPE x>]]><!-- note --><?pi x?>");
     const seeds = [
@@ -193,17 +194,6 @@ describe("hostile input", () => {
     await expectHealthy();
   }, 120_000);
 });
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(bytes: Buffer, random: () => number, fragments: string[]): Buffer {
   const at = Math.floor(random() * (bytes.length + 1));

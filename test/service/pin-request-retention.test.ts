@@ -4,7 +4,7 @@
  * fatal, with the next run going on.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DataverseClient } from "../../src/service/dataverse-client";
+import { DataverseTransport } from "../../src/service/dataverse-client";
 import { HttpsClient } from "../../src/service/https-client";
 import { PinRequestStore } from "../../src/service/pin-broker/pin-request-store";
 import { PinRequestRetention } from "../../src/service/pin-broker/retention";
@@ -22,7 +22,7 @@ beforeAll(async () => {
   http = new HttpsClient({ agent: trustingAgent() });
   const logs = captureLogs();
   const tokens = new MsalTokenProvider({ tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorityHost: fake.authorityHost, resource: fake.organizationUrl, http, logger: logs.logger });
-  store = new PinRequestStore(new DataverseClient({ organizationUrl: fake.organizationUrl, http, tokens }));
+  store = new PinRequestStore(new DataverseTransport({ organizationUrl: fake.organizationUrl, http, tokens }));
 });
 afterAll(async () => {
   http.close();

@@ -6,10 +6,10 @@
 import { describe, expect, test } from "vitest";
 import { Session } from "../../src/model/schema";
 import type { DataverseCall, DataverseResponse } from "../../src/service/dataverse-client";
-import { ReadinessCheck, type RescueEndpointSource } from "../../src/service/readiness";
+import { ReadinessCheck, type ReadinessReport, type RescueEndpointSource } from "../../src/service/readiness";
 import type { IntegrationOptions } from "../../src/service/configuration-options";
 
-function probes(options: { spoolError?: Error } = {}) {
+function probes(options: { spoolError?: Error; keys?: unknown[] } = {}) {
   const counts = { fsyncProbes: 0, dataverseCalls: 0 };
   const waiting: (() => void)[] = [];
   const spool = {
@@ -22,9 +22,10 @@ function probes(options: { spoolError?: Error } = {}) {
   const dataverse = {
     send: async (call: DataverseCall): Promise<DataverseResponse> => {
       counts.dataverseCalls += 1;
-      expect(call.path).toBe("EntityDefinitions(LogicalName='lmi_session')/Keys?$select=LogicalName,EntityKeyIndexStatus");
+      // The same request the configuration page makes for the Session Key panel.
+      expect(call.path).toBe("EntityDefinitions(LogicalName='lmi_session')/Keys?$select=LogicalName,SchemaName,EntityKeyIndexStatus");
       await new Promise<void>((resolve) => waiting.push(resolve));
-      return { status: 200, headers: {}, json: { value: [{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }] } };
+      return { status: 200, headers: {}, json: { value: options.keys ?? [{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }] } };
     },
   };
   const release = (): void => waiting.splice(0).forEach((resolve) => resolve());
@@ -57,6 +58,15 @@ function endpointSource(configuration: Partial<IntegrationOptions> | Error = {})
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** One report of a fresh check (no cache) whose Dataverse answers with `keys`. */
+async function reportOnce(options: { keys?: unknown[] }, configuration: Partial<IntegrationOptions> | Error = {}): Promise<ReadinessReport> {
+  const { spool, dataverse, release } = probes(options);
+  const report = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(configuration), 0).report();
+  await settle();
+  release();
+  return report;
+}
 
 describe("readiness", () => {
   test("concurrent probes share one fsync probe and one Dataverse call; later ones use the cache", async () => {
@@ -94,6 +104,26 @@ describe("readiness", () => {
     expect(counts).toEqual({ fsyncProbes: 2, dataverseCalls: 2 });
   });
 
+  test("reads the Session Key's index status as the configuration page does: the member name or its number, the key's name in any case", async () => {
+    const cases: [unknown[], string][] = [
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "Active" }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 2 }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "2" }], "Active"],
+      [[{ LogicalName: "LMI_SessionKey", EntityKeyIndexStatus: "active" }], "Active"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 0 }], "Pending"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: "InProgress" }], "InProgress"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 3 }], "Failed"],
+      [[{ LogicalName: Session.sessionKey, EntityKeyIndexStatus: 9 }], "9"],
+      [[{ LogicalName: "lmi_otherkey", EntityKeyIndexStatus: "Active" }], "missing"],
+      [[], "missing"],
+    ];
+    for (const [keys, expected] of cases) {
+      const { ready, checks } = await reportOnce({ keys });
+      expect(checks.sessionKeyIndex, JSON.stringify(keys)).toBe(expected);
+      expect(ready).toBe(expected === "Active");
+    }
+  });
+
   test("not ready unless the configured Rescue endpoint's host is allowed; the check names only the kind of problem", async () => {
     const cases: [Partial<IntegrationOptions> | Error, string][] = [
       [{}, "allowed"],
@@ -108,12 +138,7 @@ describe("readiness", () => {
       [Object.assign(new Error("GET lmi_configurations: Dataverse answered 503"), { code: "X" }), "unknown (Error)"],
     ];
     for (const [configuration, expected] of cases) {
-      const { spool, dataverse, release } = probes();
-      const readiness = new ReadinessCheck(spool, dataverse, () => ({ pending: 0, undeliverable: 0 }), endpointSource(configuration), 0);
-      const report = readiness.report();
-      await settle();
-      release();
-      const { ready, checks } = await report;
+      const { ready, checks } = await reportOnce({}, configuration);
       expect(checks.rescueEndpoint, JSON.stringify(configuration)).toBe(expected);
       expect(ready).toBe(expected === "allowed");
       expect(JSON.stringify(checks)).not.toContain("evil");

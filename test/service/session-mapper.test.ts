@@ -8,7 +8,6 @@ import {
   mapPostToSession,
   parseSeconds,
   parseUtcTimestamp,
-  truncate,
 } from "../../src/service/session-mapper";
 import { caseIdFromTracking } from "../../src/service/session-writer";
 import { formBody, fullPost } from "./support/harness";
@@ -151,7 +150,6 @@ describe("session mapper", () => {
   });
 
   test("text is truncated to the column without splitting a character; the chat keeps its newest part", () => {
-    expect(truncate("ab😀", 3)).toBe("ab");
     const long = mapPostToSession(post({ SessionID: "1", TechName: "x".repeat(300), CField0: "y".repeat(100) }), null);
     expect(long.columns[F.techName]).toHaveLength(Session.maxLength.techName);
     expect(long.columns[F.cfield0]).toHaveLength(Session.maxLength.cfield0);
@@ -162,6 +160,22 @@ describe("session mapper", () => {
     expect(log.length).toBeLessThanOrEqual(Session.maxLength.chatLog);
     expect(log.startsWith(CHAT_TRUNCATED_MARKER)).toBe(true);
     expect(log.endsWith("newest line here")).toBe(true);
+  });
+
+  test("a cut never splits a character: not a surrogate pair, not a combined character, at the end of a column or at the start of the kept chat", () => {
+    const techName = `${"t".repeat(Session.maxLength.techName - 2)}👩‍💻`; // the ZWJ sequence starts 2 units before the limit
+    const named = mapPostToSession(post({ SessionID: "1", TechName: techName, CField0: `${"c".repeat(Session.maxLength.cfield0 - 1)}e\u0301` }), null);
+    expect(named.columns[F.techName]).toBe("t".repeat(Session.maxLength.techName - 2));
+    expect(named.columns[F.cfield0]).toBe("c".repeat(Session.maxLength.cfield0 - 1));
+    expect(named.problems).toEqual(expect.arrayContaining([{ variable: "TechName", problem: "truncated" }, { variable: "CField0", problem: "truncated" }]));
+    // The newest part of a log that outgrew the column starts between two characters: here the
+    // cut would fall between the two halves of a flag (4 code units), which is then dropped whole.
+    const keep = Session.maxLength.chatLog - CHAT_TRUNCATED_MARKER.length;
+    const flagAt = 100;
+    const stored = `${"x".repeat(flagAt)}🇳🇱${"a".repeat(keep - 4)}`;
+    const grown = String(mapPostToSession(post({ SessionID: "1", ChatLog: "b" }), { chatLog: stored, status: null }).columns[F.chatLog]);
+    expect(stored.length + 2 - keep).toBe(flagAt + 2); // where a cut by length alone would start
+    expect(grown).toBe(`${CHAT_TRUNCATED_MARKER}${"a".repeat(keep - 4)}\nb`);
   });
 
   test("Case id from Tracking0: GUID with or without braces, any case; anything else is not a Case id", () => {

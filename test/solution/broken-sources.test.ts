@@ -111,12 +111,25 @@ describe("the build stops on broken sources", () => {
     expect(result.output).toMatch(/src\/pin\/session\.ts:\d+: t\("Ribbon\.Progress"\) has no string in webresources\/lmi_\/strings\/Strings\.1043\.resx/);
   });
 
+  it("names a column length in Entity.xml that src/model/ does not have", () => {
+    const dir = copyProject();
+    edit(join(dir, "solution/Entities/lmi_session/Entity.xml"), /(<attribute PhysicalName="lmi_techname">[\s\S]*?<MaxLength>)128(<\/MaxLength>)/, "$1100$2");
+    const result = build(dir);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain(
+      "src/model/session.ts: maxLength.techName is 128, but lmi_session.lmi_techname in solution/Entities/lmi_session/Entity.xml has <MaxLength>100</MaxLength>",
+    );
+    expect(result.output).not.toContain("Built version");
+  });
+
   it("names a bigint column", () => {
     const dir = copyProject();
     edit(join(dir, "solution/Entities/lmi_session/Entity.xml"), /(<attribute PhysicalName="lmi_transmitted">\s*)<Type>decimal<\/Type>/, "$1<Type>bigint</Type>");
     const result = build(dir);
     expect(result.status).toBe(1);
     expect(result.output).toContain("customizations.xml (managed): column lmi_session.lmi_transmitted is <Type>bigint</Type>");
+    // The code writes a decimal there: src/model/ says so, and is named too.
+    expect(result.output).toContain("src/model/session.ts: fields.transmitted (lmi_transmitted) is declared decimal in src/model/column-types.ts");
   });
 
   it("names a parental cascade from the Case to the sessions", () => {

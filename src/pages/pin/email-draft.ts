@@ -5,7 +5,8 @@
  * template itself is escaped.
  */
 import { normalizeId, type DataverseClient, type Row } from "../../dataverse/client";
-import { Account, Contact, EmailActivity, Incident, SystemUser } from "../../model/schema";
+import * as Incident from "../../model/incident";
+import { Account, Contact, EmailActivity, SystemUser } from "../../model/standard-tables";
 import type { PinDialogData } from "../../pin/dialog-data";
 import { fillPlaceholders, type Translator } from "../../strings/translator";
 import { CUSTOMER_SITE, CUSTOMER_SITE_URL, directLink, formatPin } from "./format";

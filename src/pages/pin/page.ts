@@ -7,7 +7,7 @@
  * calls. All text comes from the RESX strings; every value is written as text, never as HTML.
  */
 import { describeError } from "../../errors";
-import { EmailActivity } from "../../model/schema";
+import { EmailActivity } from "../../model/standard-tables";
 import { decodePinDialogData, type PinDialogData } from "../../pin/dialog-data";
 import { fetchSameOriginText, loadPageTranslator, type FetchText } from "../../strings/page-strings";
 import { languageTag, pickLanguage, type Translator } from "../../strings/translator";

@@ -16,7 +16,7 @@
  * 5. The outcome on the row; an empty technician id filled in from `getAccount`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { PinRequestStatus } from "../../model/schema";
+import { PinRequestStatus } from "../../model/pin-request";
 import { PIN_REQUEST_MAX_AGE_MS, type PinBrokerFailure, type PinBrokerRequest, type PinBrokerSuccess } from "../../pin/protocol";
 import type { RescueApi, RescueReply } from "../../rescue/api";
 import { RescueTransportError, type RescueMethod } from "../../rescue/client";

@@ -6,7 +6,7 @@
 import { RescueApi } from "../../rescue/api";
 import type { ServiceConfig } from "../config";
 import type { ConfigurationOptions } from "../configuration-options";
-import type { DataverseClient } from "../dataverse-client";
+import type { DataverseTransport } from "../dataverse-client";
 import type { HttpsClient } from "../https-client";
 import type { Logger } from "../log";
 import { PinBroker } from "./broker";
@@ -35,7 +35,7 @@ export interface PinBrokerParts {
 
 export function createPinBroker(options: {
   config: Pick<ServiceConfig, "allowedOrigin" | "rescueAllowedHosts" | "pinRequestRetentionDays">;
-  dataverse: DataverseClient;
+  dataverse: DataverseTransport;
   http: HttpsClient;
   configuration: ConfigurationOptions;
   logger: Logger;

@@ -9,18 +9,28 @@
  * - `recordOutcome`: Issued + PIN + "OK", or Failed + the word (`If-Match: *`: never creates a row);
  * - `listOlderThan` / `remove`: retention, with plain DELETE requests.
  */
-import { Account, Contact, Incident, PinRequest, PinRequestStatus, SystemUser } from "../../model/schema";
-import type { DataverseCall, DataverseClient, DataverseResponse } from "../dataverse-client";
+import { collectionRows, entityPath, lookupValueProperty, odataQuery, textOf, type Row } from "../../dataverse/odata";
+import * as Incident from "../../model/incident";
+import * as IncidentFields from "../../model/incident-fields";
+import * as PinRequest from "../../model/pin-request";
+import * as PinRequestFields from "../../model/pin-request-fields";
+import { Account, Contact, SystemUser } from "../../model/standard-tables";
+import { truncateText } from "../../shared/text";
+import type { DataverseCall, DataverseResponse, DataverseTransport } from "../dataverse-client";
 
-const F = PinRequest.fields;
+const F = PinRequestFields;
+const { PinRequestStatus } = PinRequest;
 const nav = Incident.customerNavigation;
+const createdBy = lookupValueProperty(F.createdBy);
 
 /** The read: the row's own columns, its creator and its Case with the customer, in one request. */
-export const PIN_REQUEST_QUERY =
-  `$select=${F.nonce},${F.status},${F.createdOn},_${F.createdBy}_value` +
-  `&$expand=${PinRequest.createdByNavigation}($select=fullname,${SystemUser.fields.internalEmailAddress}),` +
-  `${PinRequest.caseIdNavigation}($select=${Incident.fields.ticketNumber},${Incident.fields.emailAddress};` +
-  `$expand=${nav.contact}($select=fullname,${Contact.fields.email}),${nav.account}($select=name,${Account.fields.email}))`;
+const PIN_REQUEST_QUERY = odataQuery({
+  select: [F.nonce, F.status, F.createdOn, createdBy],
+  expand:
+    `${PinRequest.createdByNavigation}($select=${SystemUser.fields.fullName},${SystemUser.fields.internalEmailAddress}),` +
+    `${PinRequest.caseIdNavigation}($select=${IncidentFields.ticketNumber},${IncidentFields.emailAddress};` +
+    `$expand=${nav.contact}($select=${Contact.fields.fullName},${Contact.fields.email}),${nav.account}($select=${Account.fields.name},${Account.fields.email}))`,
+});
 
 export interface PinRequestAgent {
   /** `systemuserid`, lower case. */
@@ -55,14 +65,12 @@ export interface PinRequestRecord {
 
 export type PinRequestOutcome = { pin: string } | { word: string };
 
-type Row = Record<string, unknown>;
-
 export class PinRequestStore {
-  constructor(private readonly dataverse: Pick<DataverseClient, "send">) {}
+  constructor(private readonly dataverse: Pick<DataverseTransport, "send">) {}
 
   /** The row, or null when there is none with this id. */
   async read(id: string): Promise<PinRequestRecord | null> {
-    const response = await this.send({ method: "GET", path: `${PinRequest.entitySet}(${id})?${PIN_REQUEST_QUERY}`, expect: [404] });
+    const response = await this.send({ method: "GET", path: `${entityPath(PinRequest.entitySet, id)}${PIN_REQUEST_QUERY}`, expect: [404] });
     if (response.status === 404) return null;
     return toRecord(id, asRow(response.json) ?? {});
   }
@@ -71,7 +79,7 @@ export class PinRequestStore {
   async claim(id: string, etag: string): Promise<boolean> {
     const response = await this.send({
       method: "PATCH",
-      path: `${PinRequest.entitySet}(${id})`,
+      path: entityPath(PinRequest.entitySet, id),
       headers: { "if-match": etag },
       body: { [F.status]: PinRequestStatus.Processing },
       expect: [404, 412],
@@ -83,25 +91,24 @@ export class PinRequestStore {
     const body =
       "pin" in outcome
         ? { [F.status]: PinRequestStatus.Issued, [F.pinCode]: outcome.pin, [F.result]: "OK" }
-        : { [F.status]: PinRequestStatus.Failed, [F.result]: outcome.word.slice(0, PinRequest.maxLength.result) };
-    await this.send({ method: "PATCH", path: `${PinRequest.entitySet}(${id})`, headers: { "if-match": "*" }, body, expect: [404] });
+        : { [F.status]: PinRequestStatus.Failed, [F.result]: truncateText(outcome.word, PinRequest.maxLength.result) };
+    await this.send({ method: "PATCH", path: entityPath(PinRequest.entitySet, id), headers: { "if-match": "*" }, body, expect: [404] });
   }
 
   /** Ids of up to `top` rows created before `cutoff`, oldest first. */
   async listOlderThan(cutoff: Date, top: number): Promise<string[]> {
-    const filter = encodeURIComponent(`${F.createdOn} lt ${cutoff.toISOString()}`);
     const response = await this.dataverse.send({
       method: "GET",
-      path: `${PinRequest.entitySet}?$select=${PinRequest.primaryId}&$filter=${filter}&$orderby=${F.createdOn}%20asc&$top=${top}`,
+      path: `${PinRequest.entitySet}${odataQuery({ select: [PinRequest.primaryId], filter: `${F.createdOn} lt ${cutoff.toISOString()}`, orderby: `${F.createdOn} asc`, top })}`,
     });
-    const rows = (response.json as { value?: unknown } | null)?.value;
-    if (!Array.isArray(rows)) return [];
-    return rows.map((row) => asRow(row)?.[PinRequest.primaryId]).filter((id): id is string => typeof id === "string");
+    return collectionRows(response.json)
+      .map((row) => row[PinRequest.primaryId])
+      .filter((id): id is string => typeof id === "string");
   }
 
   /** Deletes a row; one that is already gone counts as deleted. */
   async remove(id: string): Promise<void> {
-    await this.dataverse.send({ method: "DELETE", path: `${PinRequest.entitySet}(${id})`, expect: [404] });
+    await this.dataverse.send({ method: "DELETE", path: entityPath(PinRequest.entitySet, id), expect: [404] });
   }
 
   /** Broker calls have a person waiting: they fail at once while Dataverse throttles the service. */
@@ -112,7 +119,7 @@ export class PinRequestStore {
 
 function toRecord(id: string, row: Row): PinRequestRecord {
   const creator = asRow(row[PinRequest.createdByNavigation]);
-  const creatorId = text(creator?.[SystemUser.primaryId]) || text(row[`_${F.createdBy}_value`]);
+  const creatorId = textOf(creator?.[SystemUser.primaryId]) || textOf(row[createdBy]);
   const incident = asRow(row[PinRequest.caseIdNavigation]);
   const status = row[F.status];
   const nonce = row[F.nonce];
@@ -122,29 +129,29 @@ function toRecord(id: string, row: Row): PinRequestRecord {
     nonce: typeof nonce === "string" ? nonce : "",
     status: typeof status === "number" ? status : null,
     createdOn: typeof createdOn === "string" ? Date.parse(createdOn) : Number.NaN,
-    etag: text(row["@odata.etag"]),
-    agent: creatorId === "" ? null : { id: creatorId.toLowerCase(), name: text(creator?.fullname), email: text(creator?.[SystemUser.fields.internalEmailAddress]) },
+    etag: textOf(row["@odata.etag"]),
+    agent: creatorId === "" ? null : { id: creatorId.toLowerCase(), name: textOf(creator?.[SystemUser.fields.fullName]), email: textOf(creator?.[SystemUser.fields.internalEmailAddress]) },
     incident: incident === null ? null : toCase(incident),
   };
 }
 
 function toCase(row: Row): PinRequestCase | null {
-  const id = text(row[Incident.primaryId]).toLowerCase();
+  const id = textOf(row[Incident.primaryId]).toLowerCase();
   if (id === "") return null;
   const contact = asRow(row[nav.contact]);
   const account = asRow(row[nav.account]);
   const customer =
-    contact !== null && text(contact.contactid) !== ""
-      ? { entityType: "contact" as const, id: text(contact.contactid).toLowerCase(), name: text(contact.fullname) }
-      : account !== null && text(account.accountid) !== ""
-        ? { entityType: "account" as const, id: text(account.accountid).toLowerCase(), name: text(account.name) }
+    contact !== null && textOf(contact[Contact.primaryId]) !== ""
+      ? { entityType: "contact" as const, id: textOf(contact[Contact.primaryId]).toLowerCase(), name: textOf(contact[Contact.fields.fullName]) }
+      : account !== null && textOf(account[Account.primaryId]) !== ""
+        ? { entityType: "account" as const, id: textOf(account[Account.primaryId]).toLowerCase(), name: textOf(account[Account.fields.name]) }
         : null;
-  const customerEmail = text((contact ?? account)?.[Contact.fields.email]);
+  const customerEmail = textOf((contact ?? account)?.[Contact.fields.email]);
   return {
     id,
-    number: text(row[Incident.fields.ticketNumber]),
+    number: textOf(row[IncidentFields.ticketNumber]),
     customer,
-    email: customerEmail || text(row[Incident.fields.emailAddress]),
+    email: customerEmail || textOf(row[IncidentFields.emailAddress]),
   };
 }
 
@@ -152,6 +159,3 @@ function asRow(value: unknown): Row | null {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Row) : null;
 }
 
-function text(value: unknown): string {
-  return typeof value === "string" ? value.trim() : "";
-}

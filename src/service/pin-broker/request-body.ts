@@ -3,9 +3,8 @@
  * Anything else is refused before the broker reads a row.
  */
 import { PIN_NONCE_PATTERN, type PinBrokerRequest } from "../../pin/protocol";
+import { GUID_PATTERN } from "../../shared/guid";
 import { PinRefusal } from "./refusal";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Throws `UNSUPPORTED_MEDIA_TYPE` unless the content type is JSON in UTF-8 (or without a charset). */
 export function checkContentType(contentType: string | undefined): void {
@@ -24,7 +23,7 @@ export function parsePinRequestBody(body: Buffer | undefined): PinBrokerRequest 
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw PinRefusal.of("BAD_REQUEST");
   const { requestId, nonce } = parsed as Record<string, unknown>;
-  if (typeof requestId !== "string" || !GUID.test(requestId)) throw PinRefusal.of("BAD_REQUEST");
+  if (typeof requestId !== "string" || !GUID_PATTERN.test(requestId)) throw PinRefusal.of("BAD_REQUEST");
   if (typeof nonce !== "string" || !PIN_NONCE_PATTERN.test(nonce)) throw PinRefusal.of("BAD_REQUEST");
   return { requestId: requestId.toLowerCase(), nonce };
 }

@@ -12,12 +12,15 @@
  * Cache entries live `ttlMs` (10 minutes by default); at most `maxEntries` agents are kept, the
  * least recently used going first.
  */
-import { SystemUser, UserSettings } from "../../model/schema";
-import { truncateText } from "../../rescue/text";
-import type { DataverseCall, DataverseClient, DataverseResponse } from "../dataverse-client";
+import { alternateKeyPath, bindProperty, bindTarget, entityPath, idFromEntityIdHeader, lookupValueProperty, odataQuery, textOf } from "../../dataverse/odata";
+import { SystemUser } from "../../model/standard-tables";
+import * as UserSettings from "../../model/user-settings";
+import * as UserSettingsFields from "../../model/user-settings-fields";
+import { truncateText } from "../../shared/text";
+import type { DataverseCall, DataverseResponse, DataverseTransport } from "../dataverse-client";
 
-const F = UserSettings.fields;
-const SELECT = `$select=${F.techId},${F.ssoId},${F.authCode}`;
+const F = UserSettingsFields;
+const SETTINGS_QUERY = odataQuery({ select: [F.techId, F.ssoId, F.authCode] });
 
 export interface AgentSettings {
   /** `lmi_usersettingsid`, lower case. */
@@ -39,7 +42,7 @@ export class UserSettingsStore {
   private readonly maxEntries: number;
 
   constructor(
-    private readonly dataverse: Pick<DataverseClient, "send">,
+    private readonly dataverse: Pick<DataverseTransport, "send">,
     options: SettingsStoreOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
@@ -63,7 +66,7 @@ export class UserSettingsStore {
 
   /** The stored row (null when none), read now; the cache is refreshed with it. */
   async reread(agentId: string): Promise<AgentSettings | null> {
-    const response = await this.send({ method: "GET", path: `${keyPath(agentId)}?${SELECT}`, expect: [404] });
+    const response = await this.send({ method: "GET", path: `${keyPath(agentId)}${SETTINGS_QUERY}`, expect: [404] });
     if (response.status === 404) {
       this.cache.delete(agentId);
       return null;
@@ -82,7 +85,7 @@ export class UserSettingsStore {
     const updated: AgentSettings = { ...settings, ...changes };
     // The new values are used for this PIN whether or not they could be stored.
     this.remember(agentId, updated);
-    await this.send({ method: "PATCH", path: `${UserSettings.entitySet}(${settings.id})`, headers: { "if-match": "*" }, body });
+    await this.send({ method: "PATCH", path: entityPath(UserSettings.entitySet, settings.id), headers: { "if-match": "*" }, body });
     return updated;
   }
 
@@ -92,20 +95,20 @@ export class UserSettingsStore {
 
   /** Creates the agent's row owned by them; null when a row with the key exists already. */
   private async create(agent: { id: string; name: string }): Promise<AgentSettings | null> {
-    const user = `/${SystemUser.entitySet}(${agent.id})`;
+    const user = bindTarget(SystemUser.entitySet, agent.id);
     const response = await this.send({
       method: "PATCH",
-      path: `${keyPath(agent.id)}?$select=${UserSettings.primaryId}`,
+      path: `${keyPath(agent.id)}${odataQuery({ select: [UserSettings.primaryId] })}`,
       headers: { "if-none-match": "*", prefer: "return=representation" },
       body: {
         [F.name]: truncateText(agent.name || agent.id, UserSettings.maxLength.name),
-        [`${UserSettings.userIdNavigation}@odata.bind`]: user,
-        [`${F.ownerId}@odata.bind`]: user,
+        [bindProperty(UserSettings.userIdNavigation)]: user,
+        [bindProperty(F.ownerId)]: user,
       },
       expect: [412],
     });
     if (response.status === 412) return null;
-    const id = toSettings(response.json)?.id ?? idFromEntityHeader(response.headers["odata-entityid"]);
+    const id = toSettings(response.json)?.id ?? idFromEntityIdHeader(response.headers["odata-entityid"]) ?? "";
     if (id === "") throw new Error(`${UserSettings.entity} of user ${agent.id}: created, but the answer carries no row id`);
     const settings: AgentSettings = { id, techId: "", ssoId: "", authCode: "" };
     this.remember(agent.id, settings);
@@ -133,24 +136,16 @@ export class UserSettingsStore {
   }
 }
 
-/** The row addressed by its alternate key: a lookup key is named by its lookup property `_<name>_value`. */
+/** The row addressed by its alternate key: a lookup key is named by its lookup property `_<name>_value`, its value the id as it is. */
 function keyPath(agentId: string): string {
-  return `${UserSettings.entitySet}(_${F.userId}_value=${agentId})`;
+  return alternateKeyPath(UserSettings.entitySet, lookupValueProperty(F.userId), agentId);
 }
 
 function toSettings(json: unknown): AgentSettings | null {
   if (typeof json !== "object" || json === null) return null;
   const row = json as Record<string, unknown>;
-  const id = text(row[UserSettings.primaryId]).toLowerCase();
+  const id = textOf(row[UserSettings.primaryId]).toLowerCase();
   if (id === "") return null;
-  return { id, techId: text(row[F.techId]), ssoId: text(row[F.ssoId]), authCode: text(row[F.authCode]) };
+  return { id, techId: textOf(row[F.techId]), ssoId: textOf(row[F.ssoId]), authCode: textOf(row[F.authCode]) };
 }
 
-/** `…/lmi_usersettingses(<guid>)` → the guid ("" when the header has none). */
-function idFromEntityHeader(header: string | undefined): string {
-  return /\(([0-9a-f-]{36})\)$/i.exec(header ?? "")?.[1]?.toLowerCase() ?? "";
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value.trim() : "";
-}

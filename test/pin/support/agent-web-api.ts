@@ -93,7 +93,6 @@ export class AgentWebApi {
       [c.doNotPassCField1]: row.doNotPassCField1 ?? false,
       [c.stateCode]: 0,
       [c.modifiedOn]: "2026-11-30T10:00:00Z",
-      [c.createdOn]: "2026-11-30T10:00:00Z",
     };
   }
 

@@ -5,7 +5,8 @@
  * Behaviour modelled on the real services: client-credentials tokens with expiry and
  * revocation; alternate-key addressing `lmi_sessions(lmi_rescuesessionid='…')`; upsert PATCH
  * with `If-Match` / `If-None-Match` (404 / 412), weak ETags bumped on every write; unknown
- * columns and over-long text refused with 400 like Dataverse does; Case reads, owner changes
+ * columns and over-long text refused with 400 like Dataverse does (the lengths are the solution
+ * XML's `MaxLength`s, read from `solution/` — not the code's copy in src/model/); Case reads, owner changes
  * and `CloseIncident` (400 on a Case that is not active); the alternate-key metadata. Faults
  * can be queued per request (429 with Retry-After, 5xx, any status).
  *
@@ -14,13 +15,17 @@
  * `*` — and 412 on a changed row, DELETE, the retention query); `lmi_usersettingses` by the
  * alternate key on the lookup (`_lmi_userid_value=…`, upsert with `If-None-Match: *`) and by id;
  * the configuration row with the secured SSO password (null unless `ssoPasswordReadable`).
- * `$select` names are checked: an unknown column is a 400, as in Dataverse.
+ * `$select` names are checked: an unknown column is a 400, as in Dataverse. A URL is read as a
+ * server reads it: the path decoded, the query split at `&` before each value is decoded (a `+`
+ * is a space), so a value the service forgot to encode arrives changed, as it would.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { Account, Configuration, Contact, Incident, PinRequest, PinRequestStatus, Session, SystemUser, UserSettings } from "../../../src/model/schema";
+import { readSolutionTables } from "../../../src/packaging/solution-tables";
 import type { TestCertificate } from "./self-signed-cert";
 
 export interface RecordedRequest {
@@ -106,11 +111,22 @@ export const CLIENT_ID = "66666666-7777-8888-9999-000000000000";
 export const CLIENT_SECRET = "fake-client-secret-value-42";
 
 const SESSION_COLUMNS = new Set<string>([...Object.values(Session.fields), `${Session.caseIdNavigation}@odata.bind`]);
-const TEXT_LIMITS: Record<string, number> = {};
-for (const [key, column] of Object.entries(Session.fields)) {
-  const limits = Session.maxLength as Record<string, number>;
-  const limit = limits[key] ?? (key.startsWith("tsurvey") ? Session.maxLength.tsurvey : undefined);
-  if (limit !== undefined) TEXT_LIMITS[column] = limit;
+
+/** `MaxLength` of each text column of the product's tables, as the solution XML gives it to Dataverse. */
+const SOLUTION = readSolutionTables(resolve(import.meta.dirname, "../../.."));
+function textLimits(entity: string): ReadonlyMap<string, number> {
+  const table = SOLUTION.tables.get(entity);
+  if (table === undefined) throw new Error(`fake Dataverse: ${entity} is not in solution/`);
+  return new Map([...table.columns.values()].flatMap((column) => (column.maxLength === undefined ? [] : [[column.logicalName, column.maxLength] as const])));
+}
+const TEXT_LIMITS = {
+  [Session.entity]: textLimits(Session.entity),
+  [PinRequest.entity]: textLimits(PinRequest.entity),
+  [UserSettings.entity]: textLimits(UserSettings.entity),
+};
+/** Whether `value` fits the text column `column` of `entity` (a column without a length takes anything). */
+function fits(entity: keyof typeof TEXT_LIMITS, column: string, value: string): boolean {
+  return value.length <= (TEXT_LIMITS[entity].get(column) ?? Number.POSITIVE_INFINITY);
 }
 
 export class FakeDataverse {
@@ -286,7 +302,7 @@ export class FakeDataverse {
           send({ status: 401, headers: { "www-authenticate": "Bearer" }, body: { error: { code: "0x80072182", message: "unauthorized" } } });
           return;
         }
-        send(this.handleData(method, decodeURIComponent(url.slice("/api/data/v9.2/".length)), headers, body));
+        send(this.handleData(method, url.slice("/api/data/v9.2/".length), headers, body));
         return;
       }
       send({ status: 404, body: { error: { code: "NotFound", message: "no such route" } } });
@@ -339,8 +355,9 @@ export class FakeDataverse {
   }
 
   private handleData(method: string, rest: string, headers: IncomingHttpHeaders, body: string): FakeResponse {
-    const [resource = "", query = ""] = rest.split("?", 2);
-    const params = new URLSearchParams(query.replace(/\+/g, "%2B"));
+    const [rawResource = "", query = ""] = rest.split("?", 2);
+    const resource = decodeURIComponent(rawResource);
+    const params = new URLSearchParams(query);
 
     const sessionKey = /^lmi_sessions\(lmi_rescuesessionid='((?:[^']|'')*)'\)$/.exec(resource);
     if (sessionKey) return this.sessionRequest(method, (sessionKey[1] ?? "").replace(/''/g, "'"), headers, body);
@@ -438,8 +455,7 @@ export class FakeDataverse {
     const columns: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(payload)) {
       if (!SESSION_COLUMNS.has(name)) return { status: 400, body: { error: { code: "0x80060888", message: `Invalid property '${name}' was found in entity 'Microsoft.Dynamics.CRM.lmi_session'.` } } };
-      const limit = TEXT_LIMITS[name];
-      if (limit !== undefined && typeof value === "string" && value.length > limit) {
+      if (typeof value === "string" && !fits(Session.entity, name, value)) {
         return { status: 400, body: { error: { code: "0x80044331", message: `A validation error occurred. The length of the '${name}' attribute exceeded the maximum allowed length.` } } };
       }
       if (name === `${Session.caseIdNavigation}@odata.bind`) {
@@ -555,8 +571,8 @@ export class FakeDataverse {
     const payload = JSON.parse(body) as Record<string, unknown>;
     for (const [name, value] of Object.entries(payload)) {
       if (name === F.status && typeof value === "number" && (Object.values(PinRequestStatus) as number[]).includes(value)) row.status = value;
-      else if (name === F.pinCode && typeof value === "string" && value.length <= PinRequest.maxLength.pinCode) row.pinCode = value;
-      else if (name === F.result && typeof value === "string" && value.length <= PinRequest.maxLength.result) row.result = value;
+      else if (name === F.pinCode && typeof value === "string" && fits(PinRequest.entity, name, value)) row.pinCode = value;
+      else if (name === F.result && typeof value === "string" && fits(PinRequest.entity, name, value)) row.result = value;
       else return { status: 400, body: { error: { code: "0x80060888", message: `Invalid value or property '${name}' for 'Microsoft.Dynamics.CRM.lmi_pinrequest'.` } } };
     }
     row.version += 1;
@@ -609,7 +625,7 @@ export class FakeDataverse {
       }
       const owner = /^\/systemusers\(([0-9a-f-]{36})\)$/.exec(asString(payload[`${F.ownerId}@odata.bind`]))?.[1];
       const name = payload[F.name];
-      if (typeof name === "string" && name.length > UserSettings.maxLength.name) return { status: 400, body: { error: { code: "0x80044331", message: "lmi_name too long" } } };
+      if (typeof name === "string" && !fits(UserSettings.entity, F.name, name)) return { status: 400, body: { error: { code: "0x80044331", message: "lmi_name too long" } } };
       const row: UserSettingsRow = { id: randomUUID(), userId, ownerId: owner ?? "integration-user", ...(typeof name === "string" ? { name } : {}) };
       this.userSettings.push(row);
       const location = `${this.origin}/api/data/v9.2/${UserSettings.entitySet}(${row.id})`;
@@ -628,8 +644,8 @@ export class FakeDataverse {
     if (row === undefined) return { status: 404, body: { error: { code: "0x80040217", message: "lmi_usersettings With Ids = … Does Not Exist" } } };
     const F = UserSettings.fields;
     for (const [name, value] of Object.entries(JSON.parse(body) as Record<string, unknown>)) {
-      if (name === F.authCode && typeof value === "string" && value.length <= UserSettings.maxLength.authCode) row.authCode = value;
-      else if (name === F.techId && typeof value === "string" && value.length <= UserSettings.maxLength.techId) row.techId = value;
+      if (name === F.authCode && typeof value === "string" && fits(UserSettings.entity, name, value)) row.authCode = value;
+      else if (name === F.techId && typeof value === "string" && fits(UserSettings.entity, name, value)) row.techId = value;
       else return { status: 400, body: { error: { code: "0x80060888", message: `Invalid value or property '${name}' for 'Microsoft.Dynamics.CRM.lmi_usersettings'.` } } };
     }
     return { status: 204 };
