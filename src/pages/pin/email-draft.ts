@@ -4,10 +4,12 @@
  * instructions. Every value is HTML-escaped; the translations' placeholders are filled after the
  * template itself is escaped.
  */
-import { normalizeId, type DataverseClient, type Row } from "../../dataverse/client";
+import type { DataverseClient } from "../../dataverse/client";
+import type { Row } from "../../dataverse/odata";
 import * as Incident from "../../model/incident";
 import { Account, Contact, EmailActivity, SystemUser } from "../../model/standard-tables";
 import type { PinDialogData } from "../../pin/dialog-data";
+import { normalizeId } from "../../shared/guid";
 import { fillPlaceholders, type Translator } from "../../strings/translator";
 import { CUSTOMER_SITE, CUSTOMER_SITE_URL, directLink, formatPin } from "./format";
 
