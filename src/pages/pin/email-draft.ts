@@ -10,6 +10,7 @@ import * as Incident from "../../model/incident";
 import { Account, Contact, EmailActivity, SystemUser } from "../../model/standard-tables";
 import type { PinDialogData } from "../../pin/dialog-data";
 import { normalizeId } from "../../shared/guid";
+import { truncateText } from "../../shared/text";
 import { fillPlaceholders, type Translator } from "../../strings/translator";
 import { CUSTOMER_SITE, CUSTOMER_SITE_URL, directLink, formatPin } from "./format";
 
@@ -51,7 +52,7 @@ export function buildEmailDraft({ data, userId, t }: EmailDraftInput): Row {
     `<p>${html(t, "Pin.EmailClosing")}</p>`,
   ].join("");
   return {
-    [fields.subject]: subject.slice(0, 200),
+    [fields.subject]: truncateText(subject, EmailActivity.maxLength.subject),
     [fields.description]: body,
     [fields.directionCode]: true,
     [`${EmailActivity.regardingIncidentNavigation}@odata.bind`]: `/${Incident.entitySet}(${normalizeId(data.caseId)})`,
