@@ -6,6 +6,7 @@
  * about to zip, and by the tests on the unzipped zip.
  */
 import { runInNewContext } from "node:vm";
+import { normalizeId, parseGuid } from "../shared/guid";
 import { parseResx } from "../strings/resx";
 import { rootComponentsFor, type RootComponent } from "./assemble";
 import { attr, children, findAll, parseXml, textOf, wellFormedError, type XmlNode } from "./xml-text";
@@ -38,12 +39,6 @@ export const PUBLISHER_UNIQUE_NAME = "lmirescue";
 export const CUSTOMIZATION_PREFIX = "lmi";
 export const OPTION_VALUE_PREFIX = "64510";
 export const CONFIGURATION_PAGE = "lmi_/pages/configuration.html";
-
-const GUID_TEXT = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
-
-function normalizeGuid(value: string): string {
-  return value.replace(/[{}]/g, "").toLowerCase();
-}
 
 interface PackagedWebResource {
   name: string;
@@ -150,7 +145,7 @@ function checkWebResources(pkg: SolutionPackage, webResources: readonly Packaged
     if (nameProblem) findings.add(resource.name, nameProblem);
     if (seenNames.has(resource.name)) findings.add(resource.name, "appears twice in <WebResources>");
     seenNames.add(resource.name);
-    if (!GUID_TEXT.test(resource.id)) findings.add(resource.name, `WebResourceId "${resource.id}" is not a GUID`);
+    if (parseGuid(resource.id) === null) findings.add(resource.name, `WebResourceId "${resource.id}" is not a GUID`);
     if (!resource.content) findings.add(resource.name, `its FileName ${resource.fileName} is not in the zip`);
     seenFiles.add(resource.fileName.replace(/^\//, ""));
   }
@@ -500,11 +495,11 @@ function checkUniqueIds(doc: XmlNode, findings: Findings): void {
   const seen = new Map<string, string>();
   const note = (id: string | undefined, what: string): void => {
     if (!id) return;
-    if (!GUID_TEXT.test(id)) {
+    const key = parseGuid(id);
+    if (key === null) {
       findings.add("customizations.xml", `${what} id "${id}" is not a GUID`);
       return;
     }
-    const key = normalizeGuid(id);
     const previous = seen.get(key);
     if (previous) findings.add("customizations.xml", `GUID ${key} is used twice: by ${previous} and by ${what}`);
     else seen.set(key, what);
@@ -527,21 +522,21 @@ function checkUniqueIds(doc: XmlNode, findings: Findings): void {
 
 function checkAppModules(doc: XmlNode, findings: Findings): void {
   const entities = new Set(findAll(doc, "Entity").map((entity) => textOf(entity, "Name").toLowerCase()));
-  const forms = new Set(findAll(doc, "systemform").map((form) => normalizeGuid(textOf(form, "formid"))));
+  const forms = new Set(findAll(doc, "systemform").map((form) => normalizeId(textOf(form, "formid"))));
   const siteMaps = new Set(findAll(doc, "AppModuleSiteMap").map((siteMap) => textOf(siteMap, "SiteMapUniqueName")));
-  const roles = new Set(findAll(doc, "Roles").flatMap((node) => children(node, "Role")).map((role) => normalizeGuid(attr(role, "id") ?? "")));
+  const roles = new Set(findAll(doc, "Roles").flatMap((node) => children(node, "Role")).map((role) => normalizeId(attr(role, "id") ?? "")));
   for (const appModule of findAll(doc, "AppModules").flatMap((node) => children(node, "AppModule"))) {
     const name = textOf(appModule, "UniqueName");
     for (const component of findAll(appModule, "AppModuleComponent")) {
       const type = attr(component, "type");
       const schemaName = attr(component, "schemaName") ?? "";
-      const id = normalizeGuid(attr(component, "id") ?? "");
+      const id = normalizeId(attr(component, "id") ?? "");
       if (type === "1" && !entities.has(schemaName.toLowerCase())) findings.add("customizations.xml", `app ${name} lists table "${schemaName}", which is not in this solution`);
       if (type === "60" && !forms.has(id)) findings.add("customizations.xml", `app ${name} lists form ${id}, which is not in this solution`);
       if (type === "62" && !siteMaps.has(schemaName)) findings.add("customizations.xml", `app ${name} lists site map "${schemaName}", which is not in this solution`);
     }
     for (const role of findAll(appModule, "AppModuleRoleMaps").flatMap((node) => children(node, "Role"))) {
-      const id = normalizeGuid(attr(role, "id") ?? "");
+      const id = normalizeId(attr(role, "id") ?? "");
       if (!roles.has(id)) findings.add("customizations.xml", `app ${name} is mapped to role ${id}, which is not in this solution`);
     }
   }
@@ -557,7 +552,7 @@ function checkAppModules(doc: XmlNode, findings: Findings): void {
 export const SOLUTION_MANIFEST_ORDER = ["UniqueName", "LocalizedNames", "Descriptions", "Version", "Managed", "ConfigurationPage", "Publisher", "RootComponents", "MissingDependencies"] as const;
 
 function componentKey(component: RootComponent): string {
-  return `${component.type}|${component.schemaName ?? normalizeGuid(component.id ?? "")}|${component.behavior}`;
+  return `${component.type}|${component.schemaName ?? normalizeId(component.id ?? "")}|${component.behavior}`;
 }
 
 function checkSolutionManifest(pkg: SolutionPackage, byName: ReadonlyMap<string, PackagedWebResource>, expectations: PackageExpectations, findings: Findings): void {

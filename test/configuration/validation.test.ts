@@ -175,12 +175,13 @@ describe("SSO password (a replacement as typed)", () => {
 describe("tenant id", () => {
   const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 
-  it("accepts a GUID, trimmed, and strips braces", () => {
+  it("accepts a GUID as people paste it and stores it in the product's form for ids: trimmed, without braces, lower case", () => {
     expect(value(checkTenantId(guid))).toBe(guid);
     expect(value(checkTenantId(`  ${guid}\t`))).toBe(guid);
     expect(value(checkTenantId(`{${guid}}`))).toBe(guid);
     expect(value(checkTenantId(` { ${guid} } `))).toBe(guid);
-    expect(value(checkTenantId(guid.toUpperCase()))).toBe(guid.toUpperCase());
+    expect(value(checkTenantId(guid.toUpperCase()))).toBe(guid);
+    expect(value(checkTenantId(`{${guid.toUpperCase()}}`))).toBe(guid);
   });
 
   it("requires a value", () => {

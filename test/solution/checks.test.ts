@@ -54,6 +54,14 @@ describe("semantic checks", () => {
     expect(messages(problems).join("\n")).toMatch(/GUID [0-9a-f-]+ is used twice/);
   });
 
+  it("catch an id that is not one GUID, such as one with a brace missing", () => {
+    const problems = mutate((pkg) => {
+      const formId = /<formid>\{([^}]+)\}<\/formid>/.exec(pkg.customizationsXml)?.[1] ?? "";
+      return { customizationsXml: replaceOnce(pkg.customizationsXml, `<formid>{${formId}}</formid>`, `<formid>{${formId}</formid>`) };
+    });
+    expect(messages(problems).join("\n")).toMatch(/customizations\.xml: a form id "\{[0-9a-f-]{36}" is not a GUID/);
+  });
+
   it("catch a key on a column its table does not have", () => {
     const problems = mutate((pkg) => ({ customizationsXml: replaceOnce(pkg.customizationsXml, "<AttributeName>lmi_rescuesessionid</AttributeName>", "<AttributeName>lmi_sessionnumber</AttributeName>") }));
     expect(messages(problems).join("\n")).toContain('uses column "lmi_sessionnumber", which lmi_session does not have');
