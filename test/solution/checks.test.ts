@@ -3,7 +3,8 @@
  * with the problem it must produce.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkPackage, loadLibrary, type PackageProblem, type SolutionPackage } from "../../src/packaging/checks";
+import { checkPackage, loadLibrary, type SolutionPackage } from "../../src/packaging/checks";
+import { formatProblem, type BuildProblem } from "../../src/packaging/problems";
 import { buildIntoTemp, type BuiltSolution } from "./built-package";
 
 let built: BuiltSolution;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   built = await buildIntoTemp();
 });
 
-function mutate(change: Partial<SolutionPackage> | ((pkg: SolutionPackage) => Partial<SolutionPackage>)): PackageProblem[] {
+function mutate(change: Partial<SolutionPackage> | ((pkg: SolutionPackage) => Partial<SolutionPackage>)): readonly BuildProblem[] {
   const pkg = built.managed;
   const changes = typeof change === "function" ? change(pkg) : change;
   return checkPackage({ ...pkg, ...changes });
@@ -24,7 +25,7 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
   return changed;
 }
 
-const messages = (problems: PackageProblem[]): string[] => problems.map((problem) => `${problem.part}: ${problem.message}`);
+const messages = (problems: readonly BuildProblem[]): string[] => problems.map((problem) => formatProblem(problem));
 
 describe("semantic checks", () => {
   it("find nothing in the real package", () => {
