@@ -8,8 +8,9 @@
 import { runInNewContext } from "node:vm";
 import { normalizeId, parseGuid } from "../shared/guid";
 import { parseResx } from "../strings/resx";
-import { rootComponentsFor, type RootComponent } from "./assemble";
+import { rootComponentsFor, securityRoles, type RootComponent } from "./assemble";
 import { ProblemList, type BuildProblem } from "./problems";
+import { checkUniqueIds, checkUniqueStringKeys, formLabel, reportRepeats } from "./unique-ids";
 import { attr, children, findAll, parseXml, textOf, wellFormedError, type XmlNode } from "./xml-text";
 import { webResourceNameProblem } from "./web-resources";
 
@@ -155,7 +156,9 @@ function checkStrings(webResources: readonly PackagedWebResource[], problems: Pr
   const groups = new Map<string, { name: string; keys: Set<string> }[]>();
   for (const resource of resxFiles) {
     const base = resource.name.replace(/\.\d+\.resx$/, "");
-    const keys = new Set(parseResx(decoder.decode(resource.content)).keys());
+    const text = decoder.decode(resource.content);
+    checkUniqueStringKeys(resource.name, text, problems);
+    const keys = new Set(parseResx(text).keys());
     groups.set(base, [...(groups.get(base) ?? []), { name: resource.name, keys }]);
   }
   for (const [base, files] of groups) {
@@ -382,7 +385,7 @@ function checkAttributes(doc: XmlNode, problems: ProblemList): void {
       if (!columns.has(column.toLowerCase())) problems.add("customizations.xml", `${where} uses column "${column}", which ${entityName} does not have`);
     };
     for (const form of findAll(entity, "systemform")) {
-      const formName = `${entityName} form "${textOf(children(form, "LocalizedNames")[0] ?? {}, "LocalizedName") || textOf(form, "formid")}"`;
+      const formName = formLabel(entityName, form);
       for (const control of findAll(form, "control")) {
         const field = attr(control, "datafieldname");
         if (field) missing(formName, field);
@@ -482,40 +485,11 @@ function checkCaseRelationships(doc: XmlNode, problems: ProblemList): void {
   }
 }
 
-function checkUniqueIds(doc: XmlNode, problems: ProblemList): void {
-  const seen = new Map<string, string>();
-  const note = (id: string | undefined, what: string): void => {
-    if (!id) return;
-    const key = parseGuid(id);
-    if (key === null) {
-      problems.add("customizations.xml", `${what} id "${id}" is not a GUID`);
-      return;
-    }
-    const previous = seen.get(key);
-    if (previous) problems.add("customizations.xml", `GUID ${key} is used twice: by ${previous} and by ${what}`);
-    else seen.set(key, what);
-  };
-  for (const form of findAll(doc, "systemform")) {
-    const formId = textOf(form, "formid");
-    note(formId, "a form");
-    for (const element of ["tab", "section", "cell", "header", "footer"]) {
-      for (const node of findAll(form, element)) note(attr(node, "id"), `a ${element} of form ${formId}`);
-    }
-    for (const library of findAll(form, "formLibraries").flatMap((node) => children(node, "Library"))) note(attr(library, "libraryUniqueId"), `a library of form ${formId}`);
-    for (const handler of findAll(form, "Handler")) note(attr(handler, "handlerUniqueId"), `a handler of form ${formId}`);
-  }
-  for (const query of findAll(doc, "savedquery")) note(textOf(query, "savedqueryid"), "a view");
-  for (const resource of findAll(doc, "WebResources").flatMap((node) => children(node, "WebResource"))) note(textOf(resource, "WebResourceId"), `web resource ${textOf(resource, "Name")}`);
-  // Security roles only: an app's <AppModuleRoleMaps> names the same ids again.
-  for (const role of findAll(doc, "Roles").flatMap((node) => children(node, "Role"))) note(attr(role, "id"), `role ${attr(role, "name") ?? "?"}`);
-  for (const profile of findAll(doc, "FieldSecurityProfile")) note(attr(profile, "fieldsecurityprofileid"), `field security profile ${attr(profile, "name") ?? "?"}`);
-}
-
 function checkAppModules(doc: XmlNode, problems: ProblemList): void {
   const entities = new Set(findAll(doc, "Entity").map((entity) => textOf(entity, "Name").toLowerCase()));
   const forms = new Set(findAll(doc, "systemform").map((form) => normalizeId(textOf(form, "formid"))));
   const siteMaps = new Set(findAll(doc, "AppModuleSiteMap").map((siteMap) => textOf(siteMap, "SiteMapUniqueName")));
-  const roles = new Set(findAll(doc, "Roles").flatMap((node) => children(node, "Role")).map((role) => normalizeId(attr(role, "id") ?? "")));
+  const roles = new Set(securityRoles(doc).map((role) => normalizeId(attr(role, "id") ?? "")));
   for (const appModule of findAll(doc, "AppModules").flatMap((node) => children(node, "AppModule"))) {
     const name = textOf(appModule, "UniqueName");
     for (const component of findAll(appModule, "AppModuleComponent")) {
@@ -606,6 +580,7 @@ function checkSolutionManifest(pkg: SolutionPackage, byName: ReadonlyMap<string,
   }));
   if (declared.length === 0) problems.add(part, "lists no root components");
   const expected = rootComponentsFor(pkg.customizationsXml);
+  reportRepeats(problems, part, "", declared.map((component) => ({ key: componentKey(component), label: `root component ${componentKey(component)} (type|name|behavior)` })), "list each root component once");
   const declaredKeys = new Set(declared.map(componentKey));
   const expectedKeys = new Set(expected.map(componentKey));
   for (const key of expectedKeys) if (!declaredKeys.has(key)) problems.add(part, `root component missing for content ${key} (type|name|behavior)`);

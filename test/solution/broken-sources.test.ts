@@ -147,6 +147,33 @@ describe("the build stops on broken sources", () => {
     expect(output).toContain('relationship lmi_incident_lmi_session (Case → lmi_session) has CascadeDelete "Cascade"; it must be RemoveLink');
   });
 
+  it("names a site map group that a merge left twice, with its entries", () => {
+    const output = buildBroken((dir) => {
+      const siteMap = join(dir, "solution/AppModuleSiteMaps/lmi_LogMeInRescue/AppModuleSiteMap.xml");
+      const group = /\s*<Group Id="lmi_group_mysettings"[\s\S]*?<\/Group>/.exec(readFileSync(siteMap, "utf8"))?.[0];
+      if (!group) throw new Error("test setup: no lmi_group_mysettings group");
+      edit(siteMap, group, `${group}${group}`);
+    });
+    expect(output).toContain('customizations.xml (managed): site map lmi_LogMeInRescue: Id "lmi_group_mysettings" appears 2 times (Group, Group); every Area, Group and SubArea of a site map needs an Id of its own');
+    for (const subArea of ["lmi_subarea_myusersettings", "lmi_subarea_pinrequests"]) {
+      expect(output).toContain(`site map lmi_LogMeInRescue: Id "${subArea}" appears 2 times (SubArea, SubArea)`);
+    }
+  });
+
+  it("names a site map entry whose Id another group's entry has (the schema checks only groups within an area)", () => {
+    const output = buildBroken((dir) => {
+      edit(join(dir, "solution/AppModuleSiteMaps/lmi_LogMeInRescue/AppModuleSiteMap.xml"), '<SubArea Id="lmi_subarea_usersettings"', '<SubArea Id="lmi_subarea_myusersettings"');
+    });
+    expect(output).toContain('customizations.xml (managed): site map lmi_LogMeInRescue: Id "lmi_subarea_myusersettings" appears 2 times (SubArea, SubArea)');
+  });
+
+  it("names an app module component listed twice", () => {
+    const output = buildBroken((dir) => {
+      edit(join(dir, "solution/AppModules/lmi_LogMeInRescue/AppModule.xml"), '<AppModuleComponent type="1" schemaName="lmi_session" />', '<AppModuleComponent type="1" schemaName="lmi_session" /><AppModuleComponent type="1" schemaName="lmi_session" />');
+    });
+    expect(output).toContain('customizations.xml (managed): app lmi_LogMeInRescue: <AppModuleComponent type="1" schemaName="lmi_session"> appears 2 times; list each table, form and site map of the app once');
+  });
+
   it("names a source file that is not well-formed XML", () => {
     const output = buildBroken((dir) => {
       edit(join(dir, "solution/Roles/LogMeIn Rescue Agent.xml"), "</RolePrivileges>", "</RolePrivilege>");
