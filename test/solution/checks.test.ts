@@ -27,6 +27,22 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
 
 const messages = (problems: readonly BuildProblem[]): string[] => problems.map((problem) => formatProblem(problem));
 
+/** `xml` with the first match of `element` written twice, one after the other. */
+function twice(xml: string, element: RegExp): string {
+  const found = element.exec(xml)?.[0];
+  if (!found) throw new Error(`test setup: ${String(element)} not found`);
+  return xml.replace(found, () => `${found}${found}`);
+}
+
+/** The package with one part's text changed (a web resource, by the start of its zip entry name). */
+function withPart(pkg: SolutionPackage, entryStart: string, change: (text: string) => string): Partial<SolutionPackage> {
+  const entry = [...pkg.parts.keys()].find((name) => name.startsWith(entryStart));
+  if (!entry) throw new Error(`test setup: no part ${entryStart}`);
+  const parts = new Map(pkg.parts);
+  parts.set(entry, new TextEncoder().encode(change(new TextDecoder().decode(pkg.parts.get(entry)))));
+  return { parts };
+}
+
 describe("semantic checks", () => {
   it("find nothing in the real package", () => {
     expect(messages(checkPackage(built.managed))).toEqual([]);
@@ -86,27 +102,16 @@ describe("semantic checks", () => {
   });
 
   it("catch a strings file that lacks a key the other language has", () => {
-    const problems = mutate((pkg) => {
-      const dutchPart = [...pkg.parts.keys()].find((name) => name.startsWith("WebResources/lmi_stringsStrings1043resx"));
-      if (!dutchPart) throw new Error("test setup: no Dutch strings part");
-      const dutch = new TextDecoder().decode(pkg.parts.get(dutchPart));
-      const parts = new Map(pkg.parts);
-      parts.set(dutchPart, new TextEncoder().encode(replaceOnce(dutch, /<data name="Common.Copied"[\s\S]*?<\/data>/, "")));
-      return { parts };
-    });
+    const problems = mutate((pkg) => withPart(pkg, "WebResources/lmi_stringsStrings1043resx", (dutch) => replaceOnce(dutch, /<data name="Common.Copied"[\s\S]*?<\/data>/, "")));
     expect(messages(problems)).toContain("lmi_/strings/Strings.1043.resx: is missing 1 key(s) other languages have: Common.Copied");
   });
 
   it("catch a key a page names that the strings do not have, in each language", () => {
-    const problems = mutate((pkg) => {
-      const pagePart = [...pkg.parts.keys()].find((name) => name.startsWith("WebResources/lmi_pagesconfigurationhtml"));
-      if (!pagePart) throw new Error("test setup: no configuration page part");
-      const html = new TextDecoder().decode(pkg.parts.get(pagePart));
-      const parts = new Map(pkg.parts);
-      const changed = replaceOnce(html, 'data-lmi-text="Config.RequiredNote"', 'data-lmi-text="Config.NoSuchNote"');
-      parts.set(pagePart, new TextEncoder().encode(replaceOnce(changed, 'data-lmi-state="', 'data-lmi-title="Config.Key.NoSuchTitle" data-lmi-state="')));
-      return { parts };
-    });
+    const problems = mutate((pkg) =>
+      withPart(pkg, "WebResources/lmi_pagesconfigurationhtml", (html) =>
+        replaceOnce(replaceOnce(html, 'data-lmi-text="Config.RequiredNote"', 'data-lmi-text="Config.NoSuchNote"'), 'data-lmi-state="', 'data-lmi-title="Config.Key.NoSuchTitle" data-lmi-state="'),
+      ),
+    );
     const text = messages(problems).join("\n");
     for (const lcid of [1033, 1043]) {
       expect(text).toMatch(new RegExp(`lmi_/pages/configuration\\.html: line \\d+: data-lmi-text="Config\\.NoSuchNote" has no string in lmi_/strings/Strings\\.${lcid}\\.resx`));
@@ -151,22 +156,6 @@ describe("semantic checks", () => {
     expect(messages(problems).join("\n")).toMatch(/zip entry WebResources\/lmi_pagesconfigurationhtml[0-9A-F-]+ has no content type/);
   });
 });
-
-/** `xml` with the first match of `element` written twice, one after the other. */
-function twice(xml: string, element: RegExp): string {
-  const found = element.exec(xml)?.[0];
-  if (!found) throw new Error(`test setup: ${String(element)} not found`);
-  return xml.replace(found, `${found}${found}`);
-}
-
-/** The package with one part's text changed (a web resource, by the start of its zip entry name). */
-function withPart(pkg: SolutionPackage, entryStart: string, change: (text: string) => string): Partial<SolutionPackage> {
-  const entry = [...pkg.parts.keys()].find((name) => name.startsWith(entryStart));
-  if (!entry) throw new Error(`test setup: no part ${entryStart}`);
-  const parts = new Map(pkg.parts);
-  parts.set(entry, new TextEncoder().encode(change(new TextDecoder().decode(pkg.parts.get(entry)))));
-  return { parts };
-}
 
 describe("ids that must be unique in their scope", () => {
   const inCustomizations =
