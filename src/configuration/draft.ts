@@ -5,7 +5,7 @@
  * The stored SSO password never enters the draft: the draft knows only whether one is stored,
  * and carries a replacement the admin typed or the wish to clear it.
  */
-import type { Row } from "../dataverse/client";
+import type { Row } from "../dataverse/odata";
 import * as Configuration from "../model/configuration";
 import { Environment } from "../model/configuration";
 import type { ConfigurationRow } from "../settings/configuration-row";

@@ -2,12 +2,13 @@
  * Field rules of the LogMeIn configuration, shared by the configuration page and the form.
  *
  * Each rule takes what the admin typed and answers either the value to store (trimmed; a tenant
- * id without braces) or a problem: a RESX key plus arguments, so the caller decides the language
+ * id in lower case without braces) or a problem: a RESX key plus arguments, so the caller decides the language
  * and where to show it. Rules never throw.
  */
 import * as Configuration from "../model/configuration";
 import type { EnvironmentValue } from "../model/configuration";
 import { normaliseServiceUrl } from "../settings/service-url";
+import { parseGuid } from "../shared/guid";
 import type { FormatArg } from "../strings/translator";
 import { isEnvironmentValue, PRODUCTION_ENDPOINT } from "./environments";
 
@@ -132,17 +133,15 @@ export function checkSsoPassword(raw: string): FieldCheck {
   return ok(raw);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** `lmi_tenantid`: the Office 365 / Entra tenant GUID; braces are accepted and removed. */
+/**
+ * `lmi_tenantid`: the Office 365 / Entra tenant GUID, stored in the product's form for ids (lower
+ * case, no braces): braces, blanks and capitals as people paste them are accepted.
+ */
 export function checkTenantId(raw: string): FieldCheck {
-  let value = raw.trim();
-  if (value === "") return problem(REQUIRED_KEY);
-  const braced = /^\{\s*(.*?)\s*\}$/.exec(value);
-  if (braced) value = braced[1] ?? "";
-  if (!GUID.test(value)) return problem("Config.Error.TenantIdFormat");
-  if (/^[0-]+$/.test(value)) return problem("Config.Error.TenantIdEmpty");
-  return ok(value);
+  const tenantId = parseGuid(raw);
+  if (tenantId === null) return problem(raw.trim() === "" ? REQUIRED_KEY : "Config.Error.TenantIdFormat");
+  if (/^[0-]+$/.test(tenantId)) return problem("Config.Error.TenantIdEmpty");
+  return ok(tenantId);
 }
 
 /**

@@ -6,13 +6,10 @@
  * src/service/dataverse-client.ts; both write and read the Web API's text with src/dataverse/odata.ts.)
  *
  * Entity arguments are logical names (`lmi_configuration`), as in `Xrm.WebApi`. Queries are OData
- * system query options made by `odataQuery` (`?$select=…&$filter=…`).
+ * system query options made by `odataQuery` (`?$select=…&$filter=…`). Rows are `Row`s of
+ * src/dataverse/odata.ts; ids go in and come out lower case, without braces (src/shared/guid.ts).
  */
 import type { Row } from "./odata";
-
-export type { Row } from "./odata";
-/** Ids go in and come out lower case, without braces. */
-export { normalizeId } from "../shared/guid";
 
 export interface DataverseClient {
   retrieveMultiple(entity: string, query: string, maxPageSize?: number): Promise<Row[]>;

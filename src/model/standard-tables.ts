@@ -37,6 +37,13 @@ export const EmailActivity = {
   entity: "email",
   entitySet: "emails",
   fields: { subject: "subject", description: "description", directionCode: "directioncode" },
+  /**
+   * Longest text of the columns the product cuts (their `MaxLength`; a standard table, not in
+   * `solution/`). `subject`: 200 in Dynamics 365 Customer Engagement (on-premises) 9.x, 800 in
+   * Dataverse online today (Microsoft's Email table/entity references); the solution installs
+   * into both, so the smaller one, which both accept.
+   */
+  maxLength: { subject: 200 },
   /** Collection-valued navigation property holding the senders and recipients. */
   partiesNavigation: "email_activity_parties",
   /** `regardingobjectid` bound to a Case (the email's navigation property carries the `_email` suffix). */

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ProblemList } from "./problems";
-import { attr, dropXsiNamespace, escapeXml, fillPlaceholder, findAll, innerXml, parseXml, stripProlog, textOf, wellFormedError, type XmlNode } from "./xml-text";
+import { attr, children, dropXsiNamespace, escapeXml, fillPlaceholder, findAll, innerXml, parseXml, stripProlog, textOf, wellFormedError, type XmlNode } from "./xml-text";
 
 const UTF8_BOM = "\uFEFF";
 const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
@@ -169,6 +169,11 @@ export const ComponentType = {
   AppModule: 80,
 } as const;
 
+/** The solution's security roles (`<Roles><Role>`), not the roles an app is mapped to (`<AppModuleRoleMaps><Role>`). */
+export function securityRoles(doc: XmlNode): XmlNode[] {
+  return findAll(doc, "Roles").flatMap((node) => children(node, "Role"));
+}
+
 /** The root components the content of customizations.xml calls for. */
 export function rootComponentsFor(customizationsXml: string): RootComponent[] {
   const doc = parseXml(customizationsXml);
@@ -179,7 +184,7 @@ export function rootComponentsFor(customizationsXml: string): RootComponent[] {
     const custom = entity.EntityInfo !== undefined;
     components.push({ type: ComponentType.Entity, schemaName: name, behavior: custom ? 0 : 2 });
   }
-  for (const role of findAll(doc, "Role")) {
+  for (const role of securityRoles(doc)) {
     const id = attr(role, "id");
     if (id) components.push({ type: ComponentType.Role, id: id.toLowerCase(), behavior: 0 });
   }

@@ -151,7 +151,7 @@ export async function buildSolution(options: BuildOptions): Promise<BuildResult>
   for (const [kind, solutionXml] of Object.entries(manifests)) {
     const pkg: SolutionPackage = { customizationsXml, solutionXml, contentTypesXml: contentTypes, parts };
     for (const problem of checkPackage(pkg, { version, managed: kind === "managed" })) {
-      problems.add(problem.part === "customizations.xml" || problem.part === "solution.xml" ? `${problem.part} (${kind})` : problem.part, problem.message);
+      problems.add(problem.file === "customizations.xml" || problem.file === "solution.xml" ? `${problem.file} (${kind})` : problem.file, problem.message);
     }
     if (problems.size > 0) break;
   }

@@ -3,7 +3,10 @@
  * developer can act on. The build collects every problem it can find before stopping.
  */
 export interface BuildProblem {
-  /** Project-relative path of the file to fix (or the generated part, e.g. "customizations.xml"). */
+  /**
+   * Project-relative path of the file to fix, or the part of the package the problem is in
+   * ("customizations.xml", "solution.xml", a web resource name such as "lmi_/pages/pin.html").
+   */
   file: string;
   message: string;
 }
@@ -19,7 +22,7 @@ export function formatProblem(problem: BuildProblem): string {
   return `${problem.file}: ${problem.message}`;
 }
 
-/** Collects problems; `throwIfAny()` stops the build with all of them. */
+/** Collects problems, for the build and for the package checks; `throwIfAny()` stops the build with all of them. */
 export class ProblemList {
   readonly items: BuildProblem[] = [];
 

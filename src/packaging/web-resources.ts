@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { parseGuid } from "../shared/guid";
 import type { ProblemList } from "./problems";
 import { escapeXml, parseXml, textOf, wellFormedError, type XmlNode } from "./xml-text";
 
@@ -35,8 +36,6 @@ export const WEB_RESOURCE_TYPES: Readonly<Record<string, number>> = {
   ".svg": 11,
   ".resx": 12,
 };
-
-const GUID = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 
 export interface WebResourceMetadata {
   /** Project-relative path of the sidecar. */
@@ -133,7 +132,8 @@ function readMetadata(root: string, file: string, problems: ProblemList): WebRes
     problems.add(rel, nameProblem);
     ok = false;
   }
-  if (!GUID.test(id)) {
+  const webResourceId = parseGuid(id);
+  if (webResourceId === null) {
     problems.add(rel, `<WebResourceId> "${id}" is not a GUID`);
     ok = false;
   }
@@ -145,10 +145,10 @@ function readMetadata(root: string, file: string, problems: ProblemList): WebRes
     problems.add(rel, `<WebResourceType> is "${typeText}" but a ${extensionOf(name)} file is type ${expectedType}`);
     ok = false;
   }
-  if (!ok) return null;
+  if (!ok || webResourceId === null) return null;
   return {
     metadataFile: rel,
-    id: id.replace(/[{}]/g, "").toLowerCase(),
+    id: webResourceId,
     name,
     displayName: textOf(node, "DisplayName") || name,
     description: textOf(node, "Description"),

@@ -20,8 +20,7 @@ export function normalizeId(id: string): string {
  * form; null when the text is not one GUID.
  */
 export function parseGuid(text: string): string | null {
-  const match = /^\s*(\{?)\s*([^{}\s]*)\s*(\}?)\s*$/.exec(text);
-  if (!match || (match[1] === "") !== (match[3] === "")) return null;
-  const id = match[2] ?? "";
+  // Braces only in pairs; what is left must be the GUID alone (the pattern refuses blanks and braces).
+  const id = text.trim().replace(/^\{\s*(.*?)\s*\}$/, "$1");
   return GUID_PATTERN.test(id) ? id.toLowerCase() : null;
 }

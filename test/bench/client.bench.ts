@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runInNewContext, runInThisContext } from "node:vm";
 import { gzipSync } from "node:zlib";
-import type { Row } from "../../src/dataverse/client";
+import type { Row } from "../../src/dataverse/odata";
 import { Configuration, PinRequest } from "../../src/model/schema";
 import { buildSolution } from "../../src/packaging/build";
 import { parseResx } from "../../src/strings/resx";

@@ -195,7 +195,7 @@ describe("configuration form: field checks as values change", () => {
     expect(errorText("lmi_tenantid")).toBe(en("Config.Error.TenantIdFormat"));
     type("lmi_tenantid", `  {${TENANT.toUpperCase()}} `);
     expect(errorText("lmi_tenantid")).toBeUndefined();
-    expect(value("lmi_tenantid")).toBe(TENANT.toUpperCase());
+    expect(value("lmi_tenantid")).toBe(TENANT);
   });
 
   it("trims URLs and company ids, rejects http: and letters", () => {

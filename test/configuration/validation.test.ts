@@ -18,6 +18,11 @@ function problemKey(check: FieldCheck<unknown>): string | null {
   return check.ok ? null : check.problem.key;
 }
 
+/** What the check answers for each input of `expected` (input → problem key, null for a valid value), to compare with it. */
+function problemKeysFor(check: (raw: string) => FieldCheck<unknown>, expected: Readonly<Record<string, string | null>>): Record<string, string | null> {
+  return Object.fromEntries(Object.keys(expected).map((input) => [input, problemKey(check(input))]));
+}
+
 function value(check: FieldCheck<unknown>): unknown {
   if (!check.ok) throw new Error(`expected a valid value, got ${check.problem.key}`);
   return check.value;
@@ -67,20 +72,26 @@ describe.each([
   });
 
   it("rejects things that are not web addresses", () => {
-    expect(problemKey(check("not a url"))).toBe("Config.Error.UrlSpaces");
-    expect(problemKey(check("https://secure.logmeinrescue .com/API"))).toBe("Config.Error.UrlSpaces");
-    expect(problemKey(check("localhost"))).toBe("Config.Error.UrlInvalid");
-    expect(problemKey(check("https:/secure.logmeinrescue.com"))).toBe("Config.Error.UrlInvalid");
-    expect(problemKey(check("https://"))).toBe("Config.Error.UrlInvalid");
-    expect(problemKey(check("https://exa mple.com"))).toBe("Config.Error.UrlSpaces");
+    const expected = {
+      "not a url": "Config.Error.UrlSpaces",
+      "https://secure.logmeinrescue .com/API": "Config.Error.UrlSpaces",
+      localhost: "Config.Error.UrlInvalid",
+      "https:/secure.logmeinrescue.com": "Config.Error.UrlInvalid",
+      "https://": "Config.Error.UrlInvalid",
+      "https://exa mple.com": "Config.Error.UrlSpaces",
+    };
+    expect(problemKeysFor(check, expected)).toEqual(expected);
   });
 
   it("rejects credentials, query strings and fragments (secrets never go in this URL)", () => {
-    expect(problemKey(check("https://user:secret@rescue.contoso.eu/API"))).toBe("Config.Error.UrlCredentials");
-    expect(problemKey(check("https://user@rescue.contoso.eu/API"))).toBe("Config.Error.UrlCredentials");
-    expect(problemKey(check("https://rescue.contoso.eu/API?key=1"))).toBe("Config.Error.UrlQuery");
-    expect(problemKey(check("https://rescue.contoso.eu/API?"))).toBe("Config.Error.UrlQuery");
-    expect(problemKey(check("https://contoso.crm.dynamics.com/#main"))).toBe("Config.Error.UrlQuery");
+    const expected = {
+      "https://user:secret@rescue.contoso.eu/API": "Config.Error.UrlCredentials",
+      "https://user@rescue.contoso.eu/API": "Config.Error.UrlCredentials",
+      "https://rescue.contoso.eu/API?key=1": "Config.Error.UrlQuery",
+      "https://rescue.contoso.eu/API?": "Config.Error.UrlQuery",
+      "https://contoso.crm.dynamics.com/#main": "Config.Error.UrlQuery",
+    };
+    expect(problemKeysFor(check, expected)).toEqual(expected);
   });
 
   it(`allows at most ${maxLength} characters`, () => {
@@ -107,13 +118,16 @@ describe("integration service URL", () => {
   });
 
   it("refuses http, credentials, a query string and a fragment, each with its own message", () => {
-    expect(problemKey(checkServiceUrl("http://integration.contoso.com"))).toBe("Config.Error.UrlHttp");
-    expect(problemKey(checkServiceUrl("http://127.0.0.1:8080"))).toBe("Config.Error.UrlHttp");
-    expect(problemKey(checkServiceUrl("https://rescue:secret@integration.contoso.com"))).toBe("Config.Error.UrlCredentials");
-    expect(problemKey(checkServiceUrl("https://integration.contoso.com/?event=start"))).toBe("Config.Error.UrlQuery");
-    expect(problemKey(checkServiceUrl("https://integration.contoso.com#x"))).toBe("Config.Error.UrlQuery");
-    expect(problemKey(checkServiceUrl("integration.contoso.com"))).toBe("Config.Error.UrlNoScheme");
-    expect(problemKey(checkServiceUrl("integration"))).toBe("Config.Error.UrlInvalid");
+    const expected = {
+      "http://integration.contoso.com": "Config.Error.UrlHttp",
+      "http://127.0.0.1:8080": "Config.Error.UrlHttp",
+      "https://rescue:secret@integration.contoso.com": "Config.Error.UrlCredentials",
+      "https://integration.contoso.com/?event=start": "Config.Error.UrlQuery",
+      "https://integration.contoso.com#x": "Config.Error.UrlQuery",
+      "integration.contoso.com": "Config.Error.UrlNoScheme",
+      integration: "Config.Error.UrlInvalid",
+    };
+    expect(problemKeysFor(checkServiceUrl, expected)).toEqual(expected);
   });
 
   it("is required and at most 400 characters", () => {
@@ -175,12 +189,13 @@ describe("SSO password (a replacement as typed)", () => {
 describe("tenant id", () => {
   const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 
-  it("accepts a GUID, trimmed, and strips braces", () => {
+  it("accepts a GUID as people paste it and stores it in the product's form for ids: trimmed, without braces, lower case", () => {
     expect(value(checkTenantId(guid))).toBe(guid);
     expect(value(checkTenantId(`  ${guid}\t`))).toBe(guid);
     expect(value(checkTenantId(`{${guid}}`))).toBe(guid);
     expect(value(checkTenantId(` { ${guid} } `))).toBe(guid);
-    expect(value(checkTenantId(guid.toUpperCase()))).toBe(guid.toUpperCase());
+    expect(value(checkTenantId(guid.toUpperCase()))).toBe(guid);
+    expect(value(checkTenantId(`{${guid.toUpperCase()}}`))).toBe(guid);
   });
 
   it("requires a value", () => {

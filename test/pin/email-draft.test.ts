@@ -1,5 +1,6 @@
 /** The PIN dialog's pure parts: dialog data, formatting, the email draft. */
 import { describe, expect, it } from "vitest";
+import { EmailActivity } from "../../src/model/standard-tables";
 import { buildEmailDraft, escapeHtml } from "../../src/pages/pin/email-draft";
 import { directLink, formatGeneratedAt, formatPin, spokenPin } from "../../src/pages/pin/format";
 import { decodePinDialogData, encodePinDialogData } from "../../src/pin/dialog-data";
@@ -64,6 +65,20 @@ describe("email draft", () => {
         '<p>Of open deze koppeling, die de sessie start met de pincode al ingevuld: <a href="https://secure.logmeinrescue.com/R?i=2&amp;Code=004711">https://secure.logmeinrescue.com/R?i=2&amp;Code=004711</a></p>' +
         "<p>Case: CAS-01001-Z8K4P2</p><p>Met vriendelijke groet,</p>",
     );
+  });
+
+  it("cuts a subject longer than the email's subject column (200) between two characters, never inside one", () => {
+    expect(EmailActivity.maxLength.subject).toBe(200);
+    const withCustomer = { ...DATA, customer: DATA.customer ?? { id: "", entityType: "contact" as const } };
+    // A translation that puts an emoji (two UTF-16 code units) across the limit: code units 199 and 200.
+    const subjectOf = (template: string): string => String(buildEmailDraft({ data: withCustomer, userId: DATA.caseId, t: createTranslator((key) => (key === "Pin.EmailSubject" ? template : resxStrings(1033).get(key))) }).subject);
+    const acrossTheLimit = subjectOf(`${"x".repeat(199)}😀 {0} {1}`);
+    expect(acrossTheLimit).toBe("x".repeat(199));
+    // A combined character (e + combining acute) is not split either: the accent stays with its letter or both go.
+    expect(subjectOf(`${"x".repeat(199)}e\u0301 {1}`)).toBe("x".repeat(199));
+    const exactly = subjectOf(`${"x".repeat(190)}{1}`);
+    expect(exactly).toBe(`${"x".repeat(190)}004 711`);
+    expect(subjectOf("y".repeat(500))).toBe("y".repeat(200));
   });
 
   it("escapes every value and every translation", () => {

@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ProblemList } from "../../src/packaging/problems";
 import { fillPlaceholder, innerXml } from "../../src/packaging/xml-text";
-import { globalNameFor, nameBasedGuid, partNameFor, webResourceNameProblem } from "../../src/packaging/web-resources";
+import { discoverWebResources, globalNameFor, nameBasedGuid, partNameFor, webResourceNameProblem } from "../../src/packaging/web-resources";
 import { createZip, readZip } from "../../src/packaging/zip";
 import { solutionVersion } from "../../src/packaging/assemble";
 
@@ -39,6 +43,40 @@ describe("web resource names", () => {
     expect(guid).toBe(nameBasedGuid("lmi_/scripts/case.ribbon.js", "lmi_/strings/Strings.1033.resx"));
     expect(guid).not.toBe(nameBasedGuid("lmi_/scripts/case.ribbon.js", "lmi_/strings/Strings.1043.resx"));
     expect(guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe("web resource metadata", () => {
+  /** A project with one image web resource whose metadata carries `webResourceId`. */
+  function discoverImageWith(webResourceId: string): { ids: string[]; problems: string[] } {
+    const root = mkdtempSync(join(tmpdir(), "lmi-webresource-"));
+    try {
+      const files: Record<string, string> = {
+        "webresources/lmi_/images/icon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "solution/WebResources/lmi_/images/icon.svg.data.xml": `<WebResource><WebResourceId>${webResourceId}</WebResourceId><Name>lmi_/images/icon.svg</Name><WebResourceType>11</WebResourceType></WebResource>`,
+      };
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        writeFileSync(join(root, file), text);
+      }
+      const problems = new ProblemList();
+      const ids = discoverWebResources(root, problems).included.map((resource) => resource.id);
+      return { ids, problems: problems.items.map((problem) => `${problem.file}: ${problem.message}`) };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it("takes the WebResourceId in the product's form for ids, with or without braces, in either case", () => {
+    for (const written of ["{D82CC5F1-000C-4643-A8BC-5CE51C0FDBA9}", "d82cc5f1-000c-4643-a8bc-5ce51c0fdba9"]) {
+      expect(discoverImageWith(written), written).toEqual({ ids: ["d82cc5f1-000c-4643-a8bc-5ce51c0fdba9"], problems: [] });
+    }
+  });
+
+  it.each(["{d82cc5f1-000c-4643-a8bc-5ce51c0fdba9", "d82cc5f1-000c-4643-a8bc-5ce51c0fdba9}", "d82cc5f1000c4643a8bc5ce51c0fdba9", "icon"])("refuses the WebResourceId %s", (written) => {
+    const discovered = discoverImageWith(written);
+    expect(discovered.ids).toEqual([]);
+    expect(discovered.problems).toContain(`solution/WebResources/lmi_/images/icon.svg.data.xml: <WebResourceId> "${written}" is not a GUID`);
   });
 });
 

@@ -4,10 +4,13 @@
  * instructions. Every value is HTML-escaped; the translations' placeholders are filled after the
  * template itself is escaped.
  */
-import { normalizeId, type DataverseClient, type Row } from "../../dataverse/client";
+import type { DataverseClient } from "../../dataverse/client";
+import type { Row } from "../../dataverse/odata";
 import * as Incident from "../../model/incident";
 import { Account, Contact, EmailActivity, SystemUser } from "../../model/standard-tables";
 import type { PinDialogData } from "../../pin/dialog-data";
+import { normalizeId } from "../../shared/guid";
+import { truncateText } from "../../shared/text";
 import { fillPlaceholders, type Translator } from "../../strings/translator";
 import { CUSTOMER_SITE, CUSTOMER_SITE_URL, directLink, formatPin } from "./format";
 
@@ -49,7 +52,7 @@ export function buildEmailDraft({ data, userId, t }: EmailDraftInput): Row {
     `<p>${html(t, "Pin.EmailClosing")}</p>`,
   ].join("");
   return {
-    [fields.subject]: subject.slice(0, 200),
+    [fields.subject]: truncateText(subject, EmailActivity.maxLength.subject),
     [fields.description]: body,
     [fields.directionCode]: true,
     [`${EmailActivity.regardingIncidentNavigation}@odata.bind`]: `/${Incident.entitySet}(${normalizeId(data.caseId)})`,
