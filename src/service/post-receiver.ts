@@ -15,13 +15,11 @@ import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
 import { errorSummary, type Logger } from "./log";
 import { acceptedSessionId, PostRejected } from "./post-parser";
+import { RECEIVER_RETRY_AFTER_SECONDS } from "./retry-policy";
 import type { Spool, SpoolEntry } from "./spool";
 
 /** 16 MiB: a chat that fills `lmi_chatlog` (1,048,576 UTF-16 units) fits in any script, also form-encoded. */
 export const MAX_POST_BYTES = 16 * 1024 * 1024;
-
-/** Seconds Rescue (or an operator replaying a post) is asked to wait after a 503. */
-export const RETRY_AFTER_SECONDS = 30;
 
 export interface PostReceiverOptions {
   credentials: BasicCredentials;
@@ -74,7 +72,7 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
           return reply.code(error.status).type("text/plain").send(error.reason);
         }
         logger.error("could not store the post: answered 503", { error: errorSummary(error), bytes: body.length });
-        return reply.code(503).header("retry-after", String(RETRY_AFTER_SECONDS)).type("text/plain").send("could not store the post; try again");
+        return reply.code(503).header("retry-after", String(RECEIVER_RETRY_AFTER_SECONDS)).type("text/plain").send("could not store the post; try again");
       }
       logger.info("post accepted", { sessionId: entry.sessionId, seq: entry.seq, bytes: body.length });
       options.onStored(entry);

@@ -6,7 +6,8 @@
  *    the link, reason logged);
  * 3. upsert `lmi_sessions(lmi_rescuesessionid='…')` with optimistic concurrency: read the row and
  *    its ETag, merge (chat appended, status forward only), PATCH with `If-Match: <etag>` — or
- *    `If-None-Match: *` to create — and start over on 412;
+ *    `If-None-Match: *` to create — and start over on 412 (at most the retry policy's
+ *    `CONCURRENCY_ROUNDS`; then the try fails and the delivery is retried);
  * 4. with "reassign", when a technician arrives on the session (the post that creates the row, or
  *    one whose TechID differs from the stored one: a transfer), assign the Case to that
  *    technician's Dynamics user — not on every hold or console-refresh post, which would undo a
@@ -32,6 +33,7 @@ import type { ConfigurationOptions } from "./configuration-options";
 import { DataverseError, type DataverseTransport } from "./dataverse-client";
 import type { Logger } from "./log";
 import type { RescuePost } from "./post-parser";
+import { CONCURRENCY_ROUNDS } from "./retry-policy";
 import { mapPostToSession, type StoredSession } from "./session-mapper";
 
 export interface DeliveryProgress {
@@ -52,8 +54,6 @@ interface CaseRef {
   readonly stateCode: number;
   readonly ownerId: string | null;
 }
-
-const MAX_CONCURRENCY_ROUNDS = 5;
 
 /** The Case id in `Tracking0` (braces optional, any case), lower case; null if it is not a GUID. */
 export function caseIdFromTracking(tracking0: string | undefined): string | null {
@@ -153,7 +153,7 @@ export class SessionWriter {
 
   /** Writes the session; tells whether chat was appended and whether a technician arrived (row created, or another TechID). */
   private async upsertSession(post: RescuePost, caseRef: CaseRef | null, log: Logger): Promise<{ chatAppended: boolean; technicianArrived: boolean }> {
-    for (let round = 1; round <= MAX_CONCURRENCY_ROUNDS; round += 1) {
+    for (let round = 1; round <= CONCURRENCY_ROUNDS; round += 1) {
       const current = await this.readSession(post.sessionId);
       const write = mapPostToSession(post, current?.stored ?? null);
       for (const problem of write.problems) {

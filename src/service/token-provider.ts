@@ -9,8 +9,8 @@
  * A failure of the sign-in endpoint is retried on the service's own backoff (the delivery that
  * needed the token is retried), never behind MSAL's throttle: MSAL would answer every request
  * for 60 s or more (or its `Retry-After`) from a throttling cache after one 429 or 5xx, stalling
- * all deliveries. So the network module turns a 429 or 5xx into a network failure and hands MSAL
- * no `Retry-After`. The log says what happened: "access token acquired" only for a token the
+ * all deliveries. So the network module turns the answers the retry policy names
+ * (`signInAnswerFails`: 429, 5xx) into a network failure and hands MSAL no `Retry-After`. The log says what happened: "access token acquired" only for a token the
  * endpoint just issued, "access token request failed" with the endpoint's answer otherwise.
  */
 import {
@@ -22,6 +22,7 @@ import {
 } from "@azure/msal-node";
 import type { HttpsClient } from "./https-client";
 import { errorSummary, type Logger } from "./log";
+import { signInAnswerFails } from "./retry-policy";
 
 export interface TokenProvider {
   getToken(forceRefresh?: boolean): Promise<string>;
@@ -156,7 +157,7 @@ class MsalNetworkClient implements INetworkModule {
       throw error;
     }
     const host = new URL(url).host;
-    if (response.status === 429 || response.status >= 500) {
+    if (signInAnswerFails(response.status)) {
       this.lastFailure = `the sign-in endpoint ${host} answered ${response.status}`;
       throw new Error(this.lastFailure);
     }

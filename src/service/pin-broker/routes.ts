@@ -20,6 +20,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PIN_API_PATH, PIN_REQUEST_MAX_BODY_BYTES, type PinBrokerRequest } from "../../pin/protocol";
 import { errorSummary, type Logger } from "../log";
+import { rateLimitRetryAfterSeconds } from "../retry-policy";
 import type { PinBrokerAnswer } from "./broker";
 import { PinRefusal } from "./refusal";
 import { checkContentType, parsePinRequestBody } from "./request-body";
@@ -80,7 +81,7 @@ export function registerPinBroker(app: FastifyInstance, options: PinBrokerRoutes
 
     await scope.register(rateLimit, {
       global: false,
-      errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+      errorResponseBuilder: (_request, context) => new RateLimitedError(rateLimitRetryAfterSeconds(context.ttl)),
     });
 
     scope.options(PIN_API_PATH, async (request, reply) => {
