@@ -6,7 +6,6 @@
  * HTTPS agent for outbound calls (default: Node's standard trust store), retry backoff, cache
  * durations. `main.ts` uses the defaults.
  */
-import type https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { AppliedLedger } from "./applied-ledger";
@@ -34,8 +33,8 @@ const DELIVERY_GRACE_MS = 3_000;
 export interface IntegrationServiceOptions {
   config: ServiceConfig;
   logger?: Logger;
-  /** Agent for outbound HTTPS (Dataverse, sign-in, Rescue); defaults to a keep-alive agent on Node's trust store. */
-  httpsAgent?: https.Agent;
+  /** CA certificates (PEM) trusted for outbound HTTPS (Dataverse, sign-in, Rescue) instead of Node's standard store (tests). */
+  trustedCertificates?: readonly string[];
   backoff?: Partial<BackoffOptions>;
   deliveryConcurrency?: number;
   /** How long the configuration row's options are reused. */
@@ -81,7 +80,7 @@ export class IntegrationService {
     const { config } = options;
     const logger = options.logger ?? createJsonLogger({ secrets: [config.clientSecret, config.postPassword] });
     const http = new HttpsClient({
-      ...(options.httpsAgent === undefined ? {} : { agent: options.httpsAgent }),
+      ...(options.trustedCertificates === undefined ? {} : { trustedCertificates: options.trustedCertificates }),
       ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
     });
     const spool = await Spool.open(config.spoolDir);
@@ -152,7 +151,7 @@ export class IntegrationService {
     clearTimeout(cutConnections);
     await this.worker.stop(DELIVERY_GRACE_MS);
     await this.spool.close();
-    this.http.close();
+    await this.http.close();
     this.logger.info("integration service stopped");
   }
 }

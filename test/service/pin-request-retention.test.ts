@@ -10,7 +10,7 @@ import { PinRequestStore } from "../../src/service/pin-broker/pin-request-store"
 import { PinRequestRetention } from "../../src/service/pin-broker/retention";
 import { MsalTokenProvider } from "../../src/service/token-provider";
 import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, type FakeDataverse } from "./support/fake-dataverse";
-import { captureLogs, makeTempDir, removeDir, startFakeDataverse, startService, trustingAgent, waitFor } from "./support/harness";
+import { captureLogs, makeTempDir, removeDir, startFakeDataverse, startService, trustedCertificates, waitFor } from "./support/harness";
 
 const DAY = 24 * 3600_000;
 let fake: FakeDataverse;
@@ -19,13 +19,13 @@ let store: PinRequestStore;
 
 beforeAll(async () => {
   fake = await startFakeDataverse();
-  http = new HttpsClient({ agent: trustingAgent() });
+  http = new HttpsClient({ trustedCertificates: trustedCertificates() });
   const logs = captureLogs();
   const tokens = new MsalTokenProvider({ tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorityHost: fake.authorityHost, resource: fake.organizationUrl, http, logger: logs.logger });
   store = new PinRequestStore(new DataverseTransport({ organizationUrl: fake.organizationUrl, http, tokens }));
 });
 afterAll(async () => {
-  http.close();
+  await http.close();
   await fake.stop();
 });
 beforeEach(() => {

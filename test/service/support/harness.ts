@@ -3,7 +3,6 @@
  * listening on 127.0.0.1, plus helpers to build and send Rescue posts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -86,9 +85,9 @@ export function configFor(fake: FakeDataverse, spoolDir: string, overrides: Part
   };
 }
 
-/** An agent that trusts the test certificate besides the public roots (in-process only). */
-export function trustingAgent(): https.Agent {
-  return new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, testCertificate().certPem] });
+/** The test certificate besides the public roots: what the in-process service trusts for outbound HTTPS. */
+export function trustedCertificates(): string[] {
+  return [...tls.rootCertificates, testCertificate().certPem];
 }
 
 export async function startService(
@@ -101,7 +100,7 @@ export async function startService(
   const service = await IntegrationService.create({
     config: configFor(fake, spoolDir, config),
     logger: logs.logger,
-    httpsAgent: trustingAgent(),
+    trustedCertificates: trustedCertificates(),
     backoff: { initialDelayMs: 20, maxDelayMs: 200, jitter: 0 },
     configurationCacheMs: 0,
     readinessCacheMs: 0,
