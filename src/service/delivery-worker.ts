@@ -81,7 +81,7 @@ export class DeliveryWorker {
     this.stopped = false;
     const pending = this.spool.recoveredEntries();
     for (const entry of pending) this.enqueue(entry);
-    if (pending.length > 0) this.logger.info("resuming delivery of spooled posts", { count: pending.length });
+    if (pending.length > 0) this.logger.info({ count: pending.length }, "resuming delivery of spooled posts");
   }
 
   /** Adds a newly stored post. */
@@ -163,13 +163,13 @@ export class DeliveryWorker {
       await this.spool.complete(post.entry);
       this.stats.delivered += 1;
       this.undeliverable.delete(post.entry.seq);
-      log.info("post delivered", { outcome: result.outcome, chatAppended: result.chatAppended, caseLinked: result.caseLinked });
+      log.info({ outcome: result.outcome, chatAppended: result.chatAppended, caseLinked: result.caseLinked }, "post delivered");
       this.finishHead(lane);
       return;
     } catch (error) {
       const deadLetter = isRetryable(error) ? null : deadLetterFor(error, parsed);
       if (deadLetter !== null) {
-        log.error(deadLetter.logMessage, { reason: deadLetter.detail.reason, status: deadLetter.detail.status });
+        log.error({ reason: deadLetter.detail.reason, status: deadLetter.detail.status }, deadLetter.logMessage);
         try {
           await this.spool.deadLetter(post.entry, deadLetter.detail);
           this.stats.deadLettered += 1;
@@ -178,13 +178,13 @@ export class DeliveryWorker {
           return;
         } catch (moveError) {
           this.undeliverable.add(post.entry.seq);
-          log.error("could not move the post to dead letters; will retry", { error: errorSummary(moveError) });
+          log.error({ error: errorSummary(moveError) }, "could not move the post to dead letters; will retry");
         }
       }
       const delay = retryDelay(post.attempts, retryAfterOf(error), this.backoff);
       this.stats.retries += 1;
       if (deadLetter === null) {
-        log.warn("delivery failed: will retry", { error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined });
+        log.warn({ error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined }, "delivery failed: will retry");
       }
       this.parkLane(lane, delay);
     }

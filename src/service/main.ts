@@ -10,7 +10,7 @@
  */
 import { ConfigError, loadServiceConfig, type ServiceConfig } from "./config";
 import { IntegrationService } from "./integration-service";
-import { createJsonLogger, errorSummary } from "./log";
+import { createServiceLog, errorSummary } from "./log";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -26,26 +26,27 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createJsonLogger({ secrets: [config.clientSecret, config.postPassword] });
+  const log = createServiceLog({ secrets: [config.clientSecret, config.postPassword] });
+  const { logger } = log;
   if (config.postPassword.length < 12) logger.warn("POST_PASSWORD is shorter than 12 characters: use a long random password");
 
   let service: IntegrationService;
   try {
-    service = await IntegrationService.create({ config, logger });
+    service = await IntegrationService.create({ config, log });
     await service.listen(config.host, config.port);
   } catch (error) {
-    logger.error("integration service could not start", { error: errorSummary(error) });
+    logger.error({ error: errorSummary(error) }, "integration service could not start");
     process.exit(1);
   }
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
-      logger.warn("second signal: exiting now", { signal });
+      logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
     }
     stopping = true;
-    logger.info("stopping", { signal });
+    logger.info({ signal }, "stopping");
     const force = setTimeout(() => {
       logger.error("graceful stop took too long: exiting");
       process.exit(1);
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
-        logger.error("error while stopping", { error: errorSummary(error) });
+        logger.error({ error: errorSummary(error) }, "error while stopping");
         process.exit(1);
       });
   };

@@ -80,7 +80,7 @@ export class MsalTokenProvider implements TokenProvider {
           logLevel: LogLevel.Error,
           loggerCallback: (level, message, containsPii) => {
             if (containsPii || level > LogLevel.Error) return;
-            this.logger.warn("msal", { detail: message.slice(0, 300) });
+            this.logger.warn({ detail: message.slice(0, 300) }, "msal");
           },
         },
       },
@@ -109,7 +109,7 @@ export class MsalTokenProvider implements TokenProvider {
       const code = (error as { errorCode?: unknown }).errorCode;
       const cause = this.network.lastFailure ?? errorSummary(error);
       const failure = new TokenError(`token request failed${typeof code === "string" ? ` (${code})` : ""}: ${cause}`, { cause: error });
-      this.logger.warn("access token request failed: the delivery that needed it is retried with backoff", { error: failure.message.slice(0, 300) });
+      this.logger.warn({ error: failure.message.slice(0, 300) }, "access token request failed: the delivery that needed it is retried with backoff");
       throw failure;
     }
     if (result === null || result.accessToken === "") {
@@ -118,8 +118,8 @@ export class MsalTokenProvider implements TokenProvider {
     }
     const expiresAt = result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000;
     this.cached = { token: result.accessToken, expiresAt };
-    if (result.fromCache) this.logger.debug("access token taken from MSAL's cache", { expiresAt: new Date(expiresAt).toISOString() });
-    else this.logger.info("access token acquired", { expiresAt: new Date(expiresAt).toISOString() });
+    if (result.fromCache) this.logger.debug({ expiresAt: new Date(expiresAt).toISOString() }, "access token taken from MSAL's cache");
+    else this.logger.info({ expiresAt: new Date(expiresAt).toISOString() }, "access token acquired");
     return result.accessToken;
   }
 }

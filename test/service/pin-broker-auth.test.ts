@@ -149,7 +149,7 @@ describe("concurrency", () => {
 
 describe("timeouts", () => {
   test("Rescue not answering within the timeout: RESCUE_TIMEOUT, recorded on the row", async () => {
-    const quick = await new PinWorld().start({ pinBroker: { rescueTimeoutMs: 300 } });
+    const quick = await new PinWorld().start({ pinBroker: { timings: { rescueCallMs: 300 } } });
     try {
       const agent = quick.agent();
       quick.fake.userSettings.push({ id: crypto.randomUUID(), userId: agent.id, ownerId: agent.id, techId: "1", authCode: quick.rescue.issueAuthCode(agent.email) });

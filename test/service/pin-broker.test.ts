@@ -13,7 +13,7 @@ import { PinWorld } from "./support/pin-world";
 const world = new PinWorld();
 
 beforeAll(async () => {
-  await world.start({ pinBroker: { rescueTimeoutMs: 5_000 } });
+  await world.start({ pinBroker: { timings: { rescueCallMs: 5_000 } } });
 });
 afterAll(async () => {
   await world.stop();

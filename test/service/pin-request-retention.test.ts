@@ -75,7 +75,8 @@ describe("PIN request retention", () => {
     const retention = new PinRequestRetention({ store, retentionDays: 30, logger: logs.logger, pageSize: 10 });
     fake.failNext(`lmi_pinrequests(${ids[1] ?? ""})`, [{ status: 403, body: { error: { code: "0x80040220", message: "Principal user is missing prvDeletelmi_pinrequest privilege" } } }], "DELETE");
     expect(await retention.runOnce()).toEqual({ deleted: 1, failed: true });
-    expect(logs.lines.join("")).toMatch(/PIN request retention: run stopped by a failure.*0x80040220/);
+    const stopped = logs.lines.map((line) => JSON.parse(line) as { msg: string; error?: string }).find((line) => line.msg.startsWith("PIN request retention: run stopped by a failure"));
+    expect(stopped?.error).toContain("0x80040220");
     expect(fake.pinRequests.size).toBe(2);
     fake.failNext("lmi_pinrequests?", [{ status: 503 }], "GET");
     expect(await retention.runOnce()).toEqual({ deleted: 0, failed: true });

@@ -12,8 +12,8 @@
  * - `getAccount(authcode)`: `OK AccountID:… TechID:<id> Email:…`.
  *
  * Replies can be scripted per method (a body, another HTTP status with headers, a connection that
- * hangs or is dropped, any of these after a delay); every call is recorded with its raw body and
- * the body answered.
+ * hangs or is dropped, any of these — or the modelled answer — after a delay); every call is
+ * recorded with its raw body and the body answered.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -21,7 +21,7 @@ import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TestCertificate } from "./self-signed-cert";
 
-export type ScriptedReply = string | { status: number; body?: string; headers?: Record<string, string> } | { transport: "hang" | "drop" } | { delayMs: number; reply: ScriptedReply };
+export type ScriptedReply = string | { status: number; body?: string; headers?: Record<string, string> } | { transport: "hang" | "drop" } | { delayMs: number; reply?: ScriptedReply };
 export const HANG: ScriptedReply = { transport: "hang" };
 export const DROP: ScriptedReply = { transport: "drop" };
 
@@ -151,17 +151,17 @@ export class FakeRescue {
         call.reply = body;
         this.send(res, status, body, headers);
       };
+      const modelled = (): void => {
+        if (req.method !== "POST") return send(405, "ERROR");
+        const fields = Object.fromEntries(form);
+        if (method === "requestAuthCodeSSO") return send(200, this.authCode(fields));
+        if (method === "requestPINCode") return send(200, this.pinCode(fields));
+        if (method === "getAccount") return send(200, this.account(fields));
+        return send(404, "<html><body>404 Not Found</body></html>");
+      };
       const scripted = this.scripts.get(method)?.shift();
-      if (scripted !== undefined) {
-        this.answerScripted(res, scripted, send);
-        return;
-      }
-      if (req.method !== "POST") return send(405, "ERROR");
-      const fields = Object.fromEntries(form);
-      if (method === "requestAuthCodeSSO") return send(200, this.authCode(fields));
-      if (method === "requestPINCode") return send(200, this.pinCode(fields));
-      if (method === "getAccount") return send(200, this.account(fields));
-      return send(404, "<html><body>404 Not Found</body></html>");
+      if (scripted !== undefined) this.answerScripted(res, scripted, send, modelled);
+      else modelled();
     });
   }
 
@@ -195,11 +195,13 @@ export class FakeRescue {
     return undefined;
   }
 
-  private answerScripted(res: ServerResponse, reply: ScriptedReply, send: (status: number, body: string, headers?: Record<string, string>) => void): void {
+  /** A scripted reply; `{ delayMs }` without a reply answers as modelled, only later. */
+  private answerScripted(res: ServerResponse, reply: ScriptedReply, send: (status: number, body: string, headers?: Record<string, string>) => void, modelled: () => void): void {
     if (typeof reply === "string") return send(200, reply);
     if ("status" in reply) return send(reply.status, reply.body ?? "", reply.headers);
     if ("delayMs" in reply) {
-      const timer = setTimeout(() => this.answerScripted(res, reply.reply, send), reply.delayMs);
+      const then = reply.reply;
+      const timer = setTimeout(() => (then === undefined ? modelled() : this.answerScripted(res, then, send, modelled)), reply.delayMs);
       res.on("close", () => clearTimeout(timer));
       return;
     }
