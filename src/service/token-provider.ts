@@ -4,7 +4,7 @@
  *
  * The token is kept until two minutes before it expires; `getToken(true)` fetches a fresh one
  * (after a 401). Concurrent callers share one request to the sign-in endpoint. MSAL's HTTP goes
- * through the service's `HttpsClient`, so it uses the same trust store and timeouts.
+ * through the service's `HttpsClient` (fetch), so it uses the same trust store, pool and timeouts.
  *
  * A failure of the sign-in endpoint is retried on the service's own backoff (the delivery that
  * needed the token is retried), never behind MSAL's throttle: MSAL would answer every request
@@ -125,8 +125,9 @@ export class MsalTokenProvider implements TokenProvider {
 }
 
 /**
- * MSAL's network interface over the service's HTTPS client. A 429 or 5xx is thrown as a network
- * failure (and `Retry-After` is never passed on), so that MSAL does not start its throttle.
+ * MSAL's network interface over the service's outbound HTTPS client (fetch). An answer the retry
+ * policy names (`signInAnswerFails`: 429, 5xx) is thrown as a network failure, and `Retry-After`
+ * is never passed on, so that MSAL does not start its throttle.
  */
 class MsalNetworkClient implements INetworkModule {
   /** What went wrong with the last request, for the log (MSAL reports only "network_error"). */
