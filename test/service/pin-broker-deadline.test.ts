@@ -5,25 +5,14 @@
  * RESCUE_TIMEOUT, recorded on the row. Run at about a tenth of the production values (25 s, 20 s
  * per call, 1.1 s): the deadline 2.5 s, a Rescue call at most 1.5 s, the poll retry after 110 ms.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { PinRequestStatus } from "../../src/model/schema";
 import type { PinBrokerTimings } from "../../src/service/retry-policy";
-import { PinWorld, type Agent } from "./support/pin-world";
+import { usePinWorld, type Agent } from "./support/pin-world";
 
 // The outcome's reserve is half a second (not a tenth of 1 s): writing the row must fit it on a busy test machine.
 const TIMINGS: PinBrokerTimings = { deadlineMs: 2_500, outcomeReserveMs: 500, rescueCallMs: 1_500, pollRetryDelayMs: 110, minRescueCallMs: 100 };
-const world = new PinWorld();
-
-beforeAll(async () => {
-  await world.start({ pinBroker: { timings: TIMINGS } });
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.configure();
-  world.rescue.reset();
-});
+const world = usePinWorld({ pinBroker: { timings: TIMINGS } });
 
 function agentWithStoredCode(): Agent {
   const agent = world.agent();
