@@ -53,22 +53,27 @@ export function pinCodeFields(request: PinCodeRequest): Record<string, string> {
   return fields;
 }
 
+/** Per call: how long it may take (20 s when not given). */
+export interface RescueCallOptions {
+  timeoutMs?: number;
+}
+
 export class RescueApi {
   constructor(private readonly transport: RescueTransport) {}
 
-  requestAuthCodeSSO(endpoint: string, credentials: SsoCredentials): Promise<RescueReply> {
-    return this.call(endpoint, "requestAuthCodeSSO", { ssoid: credentials.ssoId, pwd: credentials.password, company: credentials.companyId });
+  requestAuthCodeSSO(endpoint: string, credentials: SsoCredentials, options: RescueCallOptions = {}): Promise<RescueReply> {
+    return this.call(endpoint, "requestAuthCodeSSO", { ssoid: credentials.ssoId, pwd: credentials.password, company: credentials.companyId }, options);
   }
 
-  requestPINCode(endpoint: string, request: PinCodeRequest): Promise<RescueReply> {
-    return this.call(endpoint, "requestPINCode", pinCodeFields(request));
+  requestPINCode(endpoint: string, request: PinCodeRequest, options: RescueCallOptions = {}): Promise<RescueReply> {
+    return this.call(endpoint, "requestPINCode", pinCodeFields(request), options);
   }
 
-  getAccount(endpoint: string, authCode: string): Promise<RescueReply> {
-    return this.call(endpoint, "getAccount", { authcode: authCode });
+  getAccount(endpoint: string, authCode: string, options: RescueCallOptions = {}): Promise<RescueReply> {
+    return this.call(endpoint, "getAccount", { authcode: authCode }, options);
   }
 
-  private async call(endpoint: string, method: RescueMethod, fields: Record<string, string>): Promise<RescueReply> {
-    return parseReply(await callRescue(endpoint, method, fields, this.transport), REPLY_VALUES[method]);
+  private async call(endpoint: string, method: RescueMethod, fields: Record<string, string>, options: RescueCallOptions): Promise<RescueReply> {
+    return parseReply(await callRescue(endpoint, method, fields, this.transport, options.timeoutMs), REPLY_VALUES[method]);
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The Rescue API transport: one form-encoded POST per call, the plain-text reply back. Only the
- * integration service calls Rescue (DESIGN.md §3, §7); it plugs its own HTTPS client in as the
- * `fetch` of a `RescueTransport` (src/service/pin-broker/rescue-transport.ts), so the calls share
- * the service's trust store (`NODE_EXTRA_CA_CERTS`) and keep-alive agent.
+ * integration service calls Rescue (DESIGN.md §3, §7); it plugs its outbound HTTPS client's
+ * `fetch` in (src/service/pin-broker/rescue-transport.ts), so the calls share the service's trust
+ * store (`NODE_EXTRA_CA_CERTS`), keep-alive pool and response size limit.
  *
  * - `POST <endpoint>/<method>.aspx`, `application/x-www-form-urlencoded; charset=UTF-8`: the auth
- *   code and the SSO password travel in the body, never in a URL;
- * - no cookies (`credentials: "omit"`): the auth code is the login;
- * - a timeout (20 s by default) aborts the request;
+ *   code and the SSO password travel in the body, never in a URL; no cookies (the auth code is
+ *   the login, and the service's fetch keeps none);
+ * - each call has a timeout (20 s unless the caller gives less: the PIN broker gives what is
+ *   left of its deadline); a timeout of 0 sends nothing;
  * - failures are `RescueTransportError`s whose messages name the method and what happened, never
  *   the body or the endpoint.
  * Business failures arrive as HTTP 200 with a reply word: see `replies.ts`; the methods and their
@@ -18,12 +19,26 @@ export type RescueMethod = "requestPINCode" | "requestAuthCodeSSO" | "getAccount
 
 export const DEFAULT_RESCUE_TIMEOUT_MS = 20_000;
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** One call as the transport sends it. */
+export interface RescueHttpRequest {
+  method: "POST";
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** What the client reads of an answer. */
+export interface RescueHttpResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/** A fetch that sends `request` to `url` (the service's outbound HTTPS client). */
+export type RescueFetch = (url: string, request: RescueHttpRequest) => Promise<RescueHttpResponse>;
 
 export interface RescueTransport {
-  fetch: FetchLike;
-  /** Milliseconds before a call is aborted (default 20 s). */
-  timeoutMs?: number;
+  fetch: RescueFetch;
 }
 
 export type RescueTransportFailure = "network" | "timeout" | "http";
@@ -45,24 +60,23 @@ export function rescueUrl(endpoint: string, method: RescueMethod): string {
   return `${endpoint.trim().replace(/\/+$/, "")}/${method}.aspx`;
 }
 
-/** Posts `fields` to a Rescue method and resolves to the trimmed reply text (HTTP 2xx only). */
+/** Posts `fields` to a Rescue method and resolves to the trimmed reply text (HTTP 2xx only), within `timeoutMs`. */
 export async function callRescue(
   endpoint: string,
   method: RescueMethod,
   fields: Readonly<Record<string, string>>,
   transport: RescueTransport,
+  timeoutMs: number = DEFAULT_RESCUE_TIMEOUT_MS,
 ): Promise<string> {
+  if (!(timeoutMs > 0)) throw new RescueTransportError("timeout", method, 0);
   const controller = new AbortController();
-  const timeoutMs = transport.timeoutMs ?? DEFAULT_RESCUE_TIMEOUT_MS;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let status = 0;
   try {
     const response = await transport.fetch(rescueUrl(endpoint, method), {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8" },
+      headers: { "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", Accept: "text/plain, */*" },
       body: new URLSearchParams(fields).toString(),
-      credentials: "omit",
-      cache: "no-store",
       signal: controller.signal,
     });
     status = response.status;

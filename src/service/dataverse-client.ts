@@ -4,17 +4,18 @@
  * src/dataverse/odata.ts, and OData error bodies read with it, as the web resources do. (The web
  * resources' own client is the `DataverseClient` interface of src/dataverse/client.ts.)
  *
- * Outcome of a call:
+ * Outcome of a call, by the service's retry policy (retry-policy.ts):
  * - 2xx, or a status the caller expects (404, 412, …): returned;
- * - 401: one fresh token and one immediate retry, then a retryable error;
+ * - 401: a fresh token and an immediate retry (`FRESH_TOKEN_RETRIES`), then a retryable error;
  * - 429 (service protection limits): every call of this client waits out `Retry-After`
  *   (Dataverse extends the penalty for clients that keep sending), then a retryable error;
- * - 5xx and network failures: retryable error;
+ * - 408, 5xx, network and sign-in failures: retryable error;
  * - any other 4xx: permanent error with Dataverse's error code and message.
  */
 import { ODATA_HEADERS, readODataError, WEB_API_PATH } from "../dataverse/odata";
 import type { HttpsClient, HttpsResponse } from "./https-client";
 import { NetworkError } from "./https-client";
+import { dataverseStatusVerdict, FRESH_TOKEN_RETRIES, serverRetryAfterMs, throttleWaitMs } from "./retry-policy";
 import { TokenError, type TokenProvider } from "./token-provider";
 
 export type DataverseErrorKind = "retryable" | "permanent";
@@ -56,30 +57,18 @@ export interface DataverseTransportOptions {
   organizationUrl: string;
   http: HttpsClient;
   tokens: TokenProvider;
-  /** Cap on a single Retry-After wait. */
-  maxRetryAfterMs?: number;
-}
-
-export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
-  if (header === undefined || header.trim() === "") return undefined;
-  const text = header.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export class DataverseTransport {
   readonly apiBase: string;
   private readonly http: HttpsClient;
   private readonly tokens: TokenProvider;
-  private readonly maxRetryAfterMs: number;
   private throttledUntil = 0;
 
   constructor(options: DataverseTransportOptions) {
     this.apiBase = `${options.organizationUrl.replace(/\/+$/, "")}${WEB_API_PATH}`;
     this.http = options.http;
     this.tokens = options.tokens;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5 * 60_000;
   }
 
   async send(call: DataverseCall): Promise<DataverseResponse> {
@@ -93,7 +82,7 @@ export class DataverseTransport {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
     let response = await this.attempt(call, false);
-    if (response.status === 401) response = await this.attempt(call, true);
+    for (let fresh = 0; fresh < FRESH_TOKEN_RETRIES && response.status === 401; fresh += 1) response = await this.attempt(call, true);
     return this.interpret(call, response);
   }
 
@@ -126,31 +115,39 @@ export class DataverseTransport {
   private interpret(call: DataverseCall, response: HttpsResponse): DataverseResponse {
     const status = response.status;
     const json = parseJson(response.body);
-    if ((status >= 200 && status < 300) || (call.expect ?? []).includes(status)) {
+    if ((status >= 200 && status < 300) || expects(call, status)) {
       return { status, headers: response.headers, json };
     }
     const { code, message: fullMessage } = readODataError(json);
     const message = fullMessage?.slice(0, 500);
     const what = `${call.method} ${call.path.split("?")[0] ?? ""}`;
-    if (status === 429) {
-      const retryAfterMs = Math.min(parseRetryAfter(response.headers["retry-after"]) ?? 5_000, this.maxRetryAfterMs);
-      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + retryAfterMs);
-      throw new DataverseError(`${what}: throttled by Dataverse (429), retry in ${retryAfterMs} ms`, "retryable", { status, retryAfterMs, ...(code ? { code } : {}) });
+    switch (dataverseStatusVerdict(status)) {
+      case "throttled": {
+        const retryAfterMs = throttleWaitMs(response.headers["retry-after"]);
+        this.throttledUntil = Math.max(this.throttledUntil, Date.now() + retryAfterMs);
+        throw new DataverseError(`${what}: throttled by Dataverse (429), retry in ${retryAfterMs} ms`, "retryable", { status, retryAfterMs, ...(code ? { code } : {}) });
+      }
+      case "fresh token":
+        throw new DataverseError(`${what}: 401 even with a fresh token`, "retryable", { status });
+      case "retry": {
+        const retryAfterMs = serverRetryAfterMs(response.headers["retry-after"]);
+        throw new DataverseError(`${what}: Dataverse answered ${status}${code ? ` (${code})` : ""}`, "retryable", {
+          status,
+          ...(code ? { code } : {}),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
+      }
+      case "refused":
+        throw new DataverseError(`${what}: Dataverse refused with ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : ""}`, "permanent", {
+          status,
+          ...(code ? { code } : {}),
+        });
     }
-    if (status === 401) throw new DataverseError(`${what}: 401 even with a fresh token`, "retryable", { status });
-    if (status >= 500 || status === 408) {
-      const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
-      throw new DataverseError(`${what}: Dataverse answered ${status}${code ? ` (${code})` : ""}`, "retryable", {
-        status,
-        ...(code ? { code } : {}),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs: Math.min(retryAfterMs, this.maxRetryAfterMs) }),
-      });
-    }
-    throw new DataverseError(`${what}: Dataverse refused with ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : ""}`, "permanent", {
-      status,
-      ...(code ? { code } : {}),
-    });
   }
+}
+
+function expects(call: DataverseCall, status: number): boolean {
+  return (call.expect ?? []).includes(status);
 }
 
 function parseJson(body: Buffer): unknown {

@@ -5,30 +5,19 @@
  * Each session has a lane (a FIFO of its spooled posts, by arrival `seq`); only a lane's head is
  * ever in flight, so a session's posts are applied in the order received. Runnable lanes are
  * served round-robin up to `concurrency` at once. Each post is read back from the spool and
- * parsed there (the spool keeps the body as received). A retryable failure parks the lane for
- * the backoff delay, or Dataverse's `Retry-After` when that is longer (never less: a
- * `Retry-After: 0` does not turn the backoff off); the post stays in the spool throughout, so a
- * restart resumes from it. A post Dataverse refuses for good, whose record cannot be read back
- * or no longer parses moves to dead/ with the reason and the lane moves on; if even the dead
- * letter cannot be written, that is retried and counted (`undeliverable`, shown by /readyz),
- * never skipped.
+ * parsed there (the spool keeps the body as received). Which failures are retried and how long
+ * a lane waits is the retry policy's (retry-policy.ts: `isRetryable`, `retryDelay`); the post
+ * stays in the spool throughout, so a restart resumes from it. A post the policy gives up on
+ * (Dataverse refused it for good, its record cannot be read back or no longer parses) moves to
+ * dead/ with the reason and the lane moves on; if even the dead letter cannot be written, that
+ * is retried and counted (`undeliverable`, shown by /readyz), never skipped.
  */
 import { DataverseError } from "./dataverse-client";
 import { errorSummary, type Logger } from "./log";
 import { parseRescuePost, PostRejected, type RescuePost } from "./post-parser";
+import { DEFAULT_BACKOFF, isRetryable, retryAfterOf, retryDelay, type BackoffOptions } from "./retry-policy";
 import type { DeliveryProgress, SessionWriter } from "./session-writer";
 import { SpoolRecordUnreadable, type DeadLetterDetail, type Spool, type SpoolEntry } from "./spool";
-
-export interface BackoffOptions {
-  /** First retry delay. */
-  initialDelayMs: number;
-  /** Upper bound of the exponential delay. */
-  maxDelayMs: number;
-  /** Random spread, 0–1, applied to computed delays (not to Retry-After). */
-  jitter: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 1_000, maxDelayMs: 5 * 60_000, jitter: 0.2 };
 
 export interface DeliveryWorkerOptions {
   spool: Spool;
@@ -64,12 +53,6 @@ export interface DeliveryStats {
   undeliverable: number;
 }
 
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const base = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  const spread = base * options.jitter;
-  return Math.max(0, Math.round(base - spread + random() * 2 * spread));
-}
-
 export class DeliveryWorker {
   private readonly spool: Spool;
   private readonly writer: Pick<SessionWriter, "apply">;
@@ -98,7 +81,7 @@ export class DeliveryWorker {
     this.stopped = false;
     const pending = this.spool.recoveredEntries();
     for (const entry of pending) this.enqueue(entry);
-    if (pending.length > 0) this.logger.info("resuming delivery of spooled posts", { count: pending.length });
+    if (pending.length > 0) this.logger.info({ count: pending.length }, "resuming delivery of spooled posts");
   }
 
   /** Adds a newly stored post. */
@@ -180,13 +163,13 @@ export class DeliveryWorker {
       await this.spool.complete(post.entry);
       this.stats.delivered += 1;
       this.undeliverable.delete(post.entry.seq);
-      log.info("post delivered", { outcome: result.outcome, chatAppended: result.chatAppended, caseLinked: result.caseLinked });
+      log.info({ outcome: result.outcome, chatAppended: result.chatAppended, caseLinked: result.caseLinked }, "post delivered");
       this.finishHead(lane);
       return;
     } catch (error) {
-      const deadLetter = deadLetterFor(error, parsed);
+      const deadLetter = isRetryable(error) ? null : deadLetterFor(error, parsed);
       if (deadLetter !== null) {
-        log.error(deadLetter.logMessage, { reason: deadLetter.detail.reason, status: deadLetter.detail.status });
+        log.error({ reason: deadLetter.detail.reason, status: deadLetter.detail.status }, deadLetter.logMessage);
         try {
           await this.spool.deadLetter(post.entry, deadLetter.detail);
           this.stats.deadLettered += 1;
@@ -195,15 +178,13 @@ export class DeliveryWorker {
           return;
         } catch (moveError) {
           this.undeliverable.add(post.entry.seq);
-          log.error("could not move the post to dead letters; will retry", { error: errorSummary(moveError) });
+          log.error({ error: errorSummary(moveError) }, "could not move the post to dead letters; will retry");
         }
       }
-      // Never sooner than the normal schedule, whatever Retry-After says (0, or a past date).
-      const retryAfterMs = error instanceof DataverseError ? error.details.retryAfterMs : undefined;
-      const delay = Math.max(backoffDelay(post.attempts, this.backoff), retryAfterMs ?? 0);
+      const delay = retryDelay(post.attempts, retryAfterOf(error), this.backoff);
       this.stats.retries += 1;
       if (deadLetter === null) {
-        log.warn("delivery failed: will retry", { error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined });
+        log.warn({ error: errorSummary(error), retryInMs: delay, status: error instanceof DataverseError ? error.details.status : undefined }, "delivery failed: will retry");
       }
       this.parkLane(lane, delay);
     }
@@ -245,12 +226,9 @@ export class DeliveryWorker {
   }
 }
 
-/**
- * The dead letter a failure calls for: Dataverse refused the post for good, the stored record
- * cannot be read back, or it no longer parses. Null when the failure is worth retrying.
- */
+/** The dead letter for a failure the retry policy gives up on: Dataverse refused the post for good, the stored record cannot be read back, or it no longer parses. */
 function deadLetterFor(error: unknown, post: RescuePost | undefined): { logMessage: string; detail: DeadLetterDetail } | null {
-  if (error instanceof DataverseError && error.kind === "permanent") {
+  if (error instanceof DataverseError) {
     return {
       logMessage: "post refused by Dataverse for good: moved to dead letters",
       detail: { reason: error.message, ...(error.details.status === undefined ? {} : { status: error.details.status }), ...(post === undefined ? {} : { post }) },

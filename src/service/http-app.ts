@@ -4,8 +4,13 @@
  *
  * The receiver (`/api/integration`) is its own plugin with its own body limit: post-receiver.ts.
  * Every refusal is a 4xx with a one-line plain-text reason.
+ *
+ * Fastify logs through the service's logger (log.ts): every request gets an id (`reqId` on
+ * each of its lines, from `request.log`) and one line when it is answered — method, route (never
+ * the URL with its query string), status and time taken.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { randomUUID } from "node:crypto";
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
 import type { BasicCredentials } from "./basic-auth";
 import { fastifyTrustProxy, type TrustProxy } from "./config";
 import { errorSummary, type Logger } from "./log";
@@ -29,9 +34,11 @@ export interface HttpAppOptions {
 }
 
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
-  const { logger } = options;
   const app = Fastify({
-    logger: false,
+    loggerInstance: options.logger,
+    // Fastify's two lines per request (received, completed, with the URL) give way to the one below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout: 60_000,
     connectionTimeout: 60_000,
@@ -54,23 +61,18 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     if (status >= 400 && status < 500) {
       return reply.code(status).type("text/plain").send(status === 415 ? "unsupported content type" : "bad request");
     }
-    logger.error("request failed", { method: request.method, route: request.routeOptions.url ?? "", error: errorSummary(error) });
+    request.log.error({ method: request.method, route: request.routeOptions.url ?? "", error: errorSummary(error) }, "request failed");
     return reply.code(500).type("text/plain").send("internal error");
   });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).type("text/plain").send("not found"));
 
   app.addHook("onResponse", (request, reply, done) => {
-    logger.info("request", {
-      method: request.method,
-      route: request.routeOptions.url ?? "(none)",
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    });
+    request.log.info({ method: request.method, route: request.routeOptions.url ?? "(none)", status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "request");
     done();
   });
 
-  void app.register(postReceiver, { credentials: options.credentials, spool: options.spool, onStored: options.onStored, logger });
+  void app.register(postReceiver, { credentials: options.credentials, spool: options.spool, onStored: options.onStored });
 
   app.get("/healthz", async (_request, reply) => reply.code(200).send({ status: "ok" }));
 

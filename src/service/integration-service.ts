@@ -1,50 +1,85 @@
 /**
- * Wires the parts of the integration service together and owns their lifecycle:
- * spool → HTTP app → delivery worker → Dataverse client → token provider.
+ * The integration service's wiring, in one place: every part is constructed here and handed what
+ * it needs (no part constructs its own dependencies), and the service owns their lifecycle:
+ * - the log (log.ts) for every part; its secrets for the PIN broker, which hides what it learns;
+ * - one outbound HTTPS client (fetch) for the token provider (sign-in), the Dataverse transport
+ *   and the Rescue transport;
+ * - the configuration cache, shared by the session writer, the PIN broker and readiness;
+ * - Post to URL: receiver → spool → delivery worker → session writer → Dataverse;
+ * - the PIN broker (PIN request and user settings stores, Rescue API) and its retention job;
+ * - the HTTP app (Fastify): the receiver, the PIN broker's routes, /healthz and /readyz.
  *
- * Constructor options beyond the environment configuration are for embedding and tests: the
- * HTTPS agent for outbound calls (default: Node's standard trust store), retry backoff, cache
- * durations. `main.ts` uses the defaults.
+ * Constructor options beyond the environment configuration are for embedding and tests: the log,
+ * the certificates trusted for outbound calls (default: Node's standard store), retry backoff,
+ * cache durations, the PIN broker's timings. `main.ts` uses the defaults.
  */
-import type https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { RescueApi } from "../rescue/api";
 import { AppliedLedger } from "./applied-ledger";
 import { BasicCredentials } from "./basic-auth";
 import type { ServiceConfig } from "./config";
 import { ConfigurationOptions } from "./configuration-options";
 import { DataverseTransport } from "./dataverse-client";
-import { DeliveryWorker, type BackoffOptions } from "./delivery-worker";
+import { DeliveryWorker } from "./delivery-worker";
 import { buildHttpApp } from "./http-app";
 import { HttpsClient } from "./https-client";
-import { createJsonLogger, errorSummary, type Logger } from "./log";
+import { createServiceLog, errorSummary, type Logger, type ServiceLog } from "./log";
+import { PinBroker } from "./pin-broker/broker";
+import { PinRequestStore } from "./pin-broker/pin-request-store";
+import { createRescueTransport } from "./pin-broker/rescue-transport";
+import { PinRequestRetention } from "./pin-broker/retention";
+import { UserSettingsStore } from "./pin-broker/user-settings-store";
 import { ReadinessCheck } from "./readiness";
+import { PIN_BROKER_TIMINGS, type BackoffOptions, type PinBrokerTimings } from "./retry-policy";
 import { SessionWriter } from "./session-writer";
 import { Spool } from "./spool";
 import { MsalTokenProvider } from "./token-provider";
-import { createPinBroker, type PinBrokerTuning } from "./pin-broker/pin-broker";
-import type { PinRequestRetention } from "./pin-broker/retention";
 
 /** How long a stop waits for requests in hand before closing every connection. */
 const REQUEST_DRAIN_MS = 3_000;
 /** How long a stop waits for deliveries in hand. */
 const DELIVERY_GRACE_MS = 3_000;
+/** How often applied-post ledgers untouched for 14 days are pruned. */
+const LEDGER_PRUNE_INTERVAL_MS = 6 * 3600_000;
+
+/** PIN broker settings for tests and embedding; production uses the defaults. */
+export interface PinBrokerTuning {
+  /** The deadline and Rescue timings (the retry policy's `PIN_BROKER_TIMINGS`). */
+  timings: Partial<PinBrokerTimings>;
+  /** How long an agent's user settings are reused (10 min). */
+  settingsCacheMs: number;
+  /** Per-address rate limit of `POST /api/pin` (routes.ts: `PIN_RATE_LIMIT`). */
+  rateLimit: { max: number; timeWindowMs: number };
+}
 
 export interface IntegrationServiceOptions {
   config: ServiceConfig;
-  logger?: Logger;
-  /** Agent for outbound HTTPS (Dataverse, sign-in, Rescue); defaults to a keep-alive agent on Node's trust store. */
-  httpsAgent?: https.Agent;
+  /** The log (default: JSON lines on stdout); the configuration's secrets are added to its redaction. */
+  log?: ServiceLog;
+  /** CA certificates (PEM) trusted for outbound HTTPS (Dataverse, sign-in, Rescue) instead of Node's standard store (tests). */
+  trustedCertificates?: readonly string[];
   backoff?: Partial<BackoffOptions>;
   deliveryConcurrency?: number;
   /** How long the configuration row's options are reused. */
   configurationCacheMs?: number;
   /** How long the Dataverse part of /readyz is reused. */
   readinessCacheMs?: number;
-  /** Outbound request timeout. */
+  /** Outbound request timeout (Dataverse, sign-in). */
   requestTimeoutMs?: number;
-  /** PIN broker timings and rate limit. */
+  /** PIN broker timings, settings cache and rate limit. */
   pinBroker?: Partial<PinBrokerTuning>;
+}
+
+/** What the service stops and closes. */
+interface ServiceParts {
+  app: FastifyInstance;
+  worker: DeliveryWorker;
+  spool: Spool;
+  logger: Logger;
+  http: HttpsClient;
+  ledger: AppliedLedger;
+  retention: PinRequestRetention;
 }
 
 export class IntegrationService {
@@ -58,15 +93,7 @@ export class IntegrationService {
   private pruneTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
-  private constructor(parts: {
-    app: FastifyInstance;
-    worker: DeliveryWorker;
-    spool: Spool;
-    logger: Logger;
-    http: HttpsClient;
-    ledger: AppliedLedger;
-    retention: PinRequestRetention;
-  }) {
+  private constructor(parts: ServiceParts) {
     this.app = parts.app;
     this.worker = parts.worker;
     this.spool = parts.spool;
@@ -77,14 +104,16 @@ export class IntegrationService {
   }
 
   static async create(options: IntegrationServiceOptions): Promise<IntegrationService> {
-    const { config } = options;
-    const logger = options.logger ?? createJsonLogger({ secrets: [config.clientSecret, config.postPassword] });
+    const { config, pinBroker: tuning = {} } = options;
+    const log = options.log ?? createServiceLog();
+    log.secrets.keep(config.clientSecret, config.postPassword);
+    const { logger } = log;
+
+    // Outbound: one HTTPS client (fetch) for Dataverse, sign-in and Rescue.
     const http = new HttpsClient({
-      ...(options.httpsAgent === undefined ? {} : { agent: options.httpsAgent }),
+      ...(options.trustedCertificates === undefined ? {} : { trustedCertificates: options.trustedCertificates }),
       ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
     });
-    const spool = await Spool.open(config.spoolDir);
-    const ledger = new AppliedLedger(spool.appliedDir);
     const tokens = new MsalTokenProvider({
       tenantId: config.tenantId,
       clientId: config.clientId,
@@ -95,8 +124,13 @@ export class IntegrationService {
       logger,
     });
     const dataverse = new DataverseTransport({ organizationUrl: config.dataverseUrl, http, tokens });
-    const configurationOptions = new ConfigurationOptions(dataverse, logger, options.configurationCacheMs);
-    const writer = new SessionWriter(dataverse, configurationOptions, ledger, logger);
+    const configuration = new ConfigurationOptions(dataverse, logger, options.configurationCacheMs);
+    const rescue = new RescueApi(createRescueTransport({ http, allowedHosts: config.rescueAllowedHosts }));
+
+    // Post to URL: spool → delivery worker → session writer → Dataverse.
+    const spool = await Spool.open(config.spoolDir);
+    const ledger = new AppliedLedger(spool.appliedDir);
+    const writer = new SessionWriter(dataverse, configuration, ledger, logger);
     const worker = new DeliveryWorker({
       spool,
       writer,
@@ -104,19 +138,37 @@ export class IntegrationService {
       ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
-    const pinBroker = createPinBroker({ config, dataverse, http, configuration: configurationOptions, logger, ...(options.pinBroker === undefined ? {} : { tuning: options.pinBroker }) });
-    const rescueEndpoint = { configuration: configurationOptions, allowedHosts: config.rescueAllowedHosts };
-    const readiness = new ReadinessCheck(spool, dataverse, () => worker.getStats(), rescueEndpoint, options.readinessCacheMs);
+
+    // The PIN broker and its retention job.
+    const pinRequests = new PinRequestStore(dataverse);
+    const broker = new PinBroker({
+      requests: pinRequests,
+      settings: new UserSettingsStore(dataverse, tuning.settingsCacheMs === undefined ? {} : { ttlMs: tuning.settingsCacheMs }),
+      configuration,
+      rescue,
+      allowedHosts: config.rescueAllowedHosts,
+      secrets: log.secrets,
+      timings: { ...PIN_BROKER_TIMINGS, ...tuning.timings },
+    });
+    const retention = new PinRequestRetention({ store: pinRequests, retentionDays: config.pinRequestRetentionDays, logger });
+
+    const readiness = new ReadinessCheck(
+      spool,
+      dataverse,
+      () => worker.getStats(),
+      { configuration, allowedHosts: config.rescueAllowedHosts },
+      options.readinessCacheMs,
+    );
     const app = buildHttpApp({
       credentials: new BasicCredentials(config.postUsername, config.postPassword),
       spool,
       onStored: (entry) => worker.enqueue(entry),
       readiness,
       logger,
-      pinBroker: pinBroker.routes,
+      pinBroker: { broker, allowedOrigin: config.allowedOrigin, ...(tuning.rateLimit === undefined ? {} : { rateLimit: tuning.rateLimit }) },
       trustProxy: config.trustProxy,
     });
-    return new IntegrationService({ app, worker, spool, logger, http, ledger, retention: pinBroker.retention });
+    return new IntegrationService({ app, worker, spool, logger, http, ledger, retention });
   }
 
   /** Starts delivering what the spool holds, then listens. */
@@ -124,12 +176,12 @@ export class IntegrationService {
     this.worker.start();
     await this.app.listen({ host, port });
     this.pruneTimer = setInterval(() => {
-      this.ledger.prune().catch((error: unknown) => this.logger.warn("could not prune applied-post ledgers", { error: errorSummary(error) }));
-    }, 6 * 3600_000);
+      this.ledger.prune().catch((error: unknown) => this.logger.warn({ error: errorSummary(error) }, "could not prune applied-post ledgers"));
+    }, LEDGER_PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
     this.retention.start();
     const address = this.app.server.address() as AddressInfo;
-    this.logger.info("integration service listening", { host: address.address, port: address.port });
+    this.logger.info({ host: address.address, port: address.port }, "integration service listening");
     return address;
   }
 
@@ -151,7 +203,7 @@ export class IntegrationService {
     clearTimeout(cutConnections);
     await this.worker.stop(DELIVERY_GRACE_MS);
     await this.spool.close();
-    this.http.close();
+    await this.http.close();
     this.logger.info("integration service stopped");
   }
 }

@@ -13,27 +13,22 @@
 import type { Readable } from "node:stream";
 import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { BASIC_REALM, type BasicCredentials } from "./basic-auth";
-import { errorSummary, type Logger } from "./log";
+import { errorSummary } from "./log";
 import { acceptedSessionId, PostRejected } from "./post-parser";
+import { RECEIVER_RETRY_AFTER_SECONDS } from "./retry-policy";
 import type { Spool, SpoolEntry } from "./spool";
 
 /** 16 MiB: a chat that fills `lmi_chatlog` (1,048,576 UTF-16 units) fits in any script, also form-encoded. */
 export const MAX_POST_BYTES = 16 * 1024 * 1024;
-
-/** Seconds Rescue (or an operator replaying a post) is asked to wait after a 503. */
-export const RETRY_AFTER_SECONDS = 30;
 
 export interface PostReceiverOptions {
   credentials: BasicCredentials;
   spool: Pick<Spool, "store">;
   /** Called once a post is durably stored. */
   onStored: (entry: SpoolEntry) => void;
-  logger: Logger;
 }
 
 export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, options, done) => {
-  const { logger } = options;
-
   // Every body is read as raw bytes, whatever its content type: the post parser decides.
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser("*", (request, payload, done) => {
@@ -44,7 +39,7 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
     const status = error.statusCode ?? 500;
     if (status === 413) return reply.code(413).type("text/plain").send("body larger than 16 MiB");
     if (status >= 400 && status < 500) return reply.code(status).type("text/plain").send("bad request");
-    logger.error("request failed", { method: request.method, route: request.routeOptions.url ?? "", error: errorSummary(error) });
+    request.log.error({ method: request.method, route: request.routeOptions.url ?? "", error: errorSummary(error) }, "request failed");
     return reply.code(500).type("text/plain").send("internal error");
   });
 
@@ -70,13 +65,13 @@ export const postReceiver: FastifyPluginCallback<PostReceiverOptions> = (scope, 
         entry = await options.spool.store({ sessionId, contentType, body });
       } catch (error) {
         if (error instanceof PostRejected) {
-          logger.warn("post refused", { status: error.status, reason: error.reason, bytes: body.length });
+          request.log.warn({ status: error.status, reason: error.reason, bytes: body.length }, "post refused");
           return reply.code(error.status).type("text/plain").send(error.reason);
         }
-        logger.error("could not store the post: answered 503", { error: errorSummary(error), bytes: body.length });
-        return reply.code(503).header("retry-after", String(RETRY_AFTER_SECONDS)).type("text/plain").send("could not store the post; try again");
+        request.log.error({ error: errorSummary(error), bytes: body.length }, "could not store the post: answered 503");
+        return reply.code(503).header("retry-after", String(RECEIVER_RETRY_AFTER_SECONDS)).type("text/plain").send("could not store the post; try again");
       }
-      logger.info("post accepted", { sessionId: entry.sessionId, seq: entry.seq, bytes: body.length });
+      request.log.info({ sessionId: entry.sessionId, seq: entry.seq, bytes: body.length }, "post accepted");
       options.onStored(entry);
       return reply.code(200).type("text/plain").send("OK");
     },

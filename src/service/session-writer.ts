@@ -6,7 +6,8 @@
  *    the link, reason logged);
  * 3. upsert `lmi_sessions(lmi_rescuesessionid='…')` with optimistic concurrency: read the row and
  *    its ETag, merge (chat appended, status forward only), PATCH with `If-Match: <etag>` — or
- *    `If-None-Match: *` to create — and start over on 412;
+ *    `If-None-Match: *` to create — and start over on 412 (at most the retry policy's
+ *    `CONCURRENCY_ROUNDS`; then the try fails and the delivery is retried);
  * 4. with "reassign", when a technician arrives on the session (the post that creates the row, or
  *    one whose TechID differs from the stored one: a transfer), assign the Case to that
  *    technician's Dynamics user — not on every hold or console-refresh post, which would undo a
@@ -32,6 +33,7 @@ import type { ConfigurationOptions } from "./configuration-options";
 import { DataverseError, type DataverseTransport } from "./dataverse-client";
 import type { Logger } from "./log";
 import type { RescuePost } from "./post-parser";
+import { CONCURRENCY_ROUNDS } from "./retry-policy";
 import { mapPostToSession, type StoredSession } from "./session-mapper";
 
 export interface DeliveryProgress {
@@ -52,8 +54,6 @@ interface CaseRef {
   readonly stateCode: number;
   readonly ownerId: string | null;
 }
-
-const MAX_CONCURRENCY_ROUNDS = 5;
 
 /** The Case id in `Tracking0` (braces optional, any case), lower case; null if it is not a GUID. */
 export function caseIdFromTracking(tracking0: string | undefined): string | null {
@@ -110,11 +110,11 @@ export class SessionWriter {
       expect: [403, 404],
     });
     if (response.status === 404) {
-      log.warn("Tracking0 names a Case that does not exist: session stored without a Case link", { caseId: id });
+      log.warn({ caseId: id }, "Tracking0 names a Case that does not exist: session stored without a Case link");
       return null;
     }
     if (response.status === 403) {
-      log.warn("the integration user may not read the Case named by Tracking0 (check its LogMeIn Integration User role): session stored without a Case link", { caseId: id });
+      log.warn({ caseId: id }, "the integration user may not read the Case named by Tracking0 (check its LogMeIn Integration User role): session stored without a Case link");
       return null;
     }
     const row = (response.json ?? {}) as Record<string, unknown>;
@@ -153,11 +153,11 @@ export class SessionWriter {
 
   /** Writes the session; tells whether chat was appended and whether a technician arrived (row created, or another TechID). */
   private async upsertSession(post: RescuePost, caseRef: CaseRef | null, log: Logger): Promise<{ chatAppended: boolean; technicianArrived: boolean }> {
-    for (let round = 1; round <= MAX_CONCURRENCY_ROUNDS; round += 1) {
+    for (let round = 1; round <= CONCURRENCY_ROUNDS; round += 1) {
       const current = await this.readSession(post.sessionId);
       const write = mapPostToSession(post, current?.stored ?? null);
       for (const problem of write.problems) {
-        log.warn(`value ${problem.problem}: ${problem.variable}`, problem.raw === undefined ? {} : { raw: problem.raw });
+        log.warn(problem.raw === undefined ? {} : { raw: problem.raw }, `value ${problem.problem}: ${problem.variable}`);
       }
       const body: Record<string, unknown> = { ...write.columns };
       if (caseRef !== null) body[bindProperty(Session.caseIdNavigation)] = bindTarget(Incident.entitySet, caseRef.id);
@@ -170,11 +170,11 @@ export class SessionWriter {
       });
       if (response.status < 300) {
         if (write.chatAlreadyStored) log.info("chat of this post is already stored: not appended again");
-        log.info(current === null ? "session created" : "session updated", { chatAppended: write.chatAppended, caseLinked: caseRef !== null });
+        log.info({ chatAppended: write.chatAppended, caseLinked: caseRef !== null }, current === null ? "session created" : "session updated");
         const techId = (post.fields.TechID ?? "").trim();
         return { chatAppended: write.chatAppended, technicianArrived: current === null || (techId !== "" && techId !== current.techId) };
       }
-      log.info("session changed meanwhile: reading it again", { status: response.status, round });
+      log.info({ status: response.status, round }, "session changed meanwhile: reading it again");
     }
     throw new DataverseError("session kept changing during the write (optimistic concurrency)", "retryable");
   }
@@ -183,25 +183,25 @@ export class SessionWriter {
     const options = await this.options.get();
     if (post.event === "start" && options.reassignCaseOnSessionStart) {
       if (technicianArrived) await this.reassignCase(post, caseRef, log);
-      else log.info("same technician as before: Case not reassigned again", { caseId: caseRef.id });
+      else log.info({ caseId: caseRef.id }, "same technician as before: Case not reassigned again");
     }
     if (post.event === "end" && options.closeTicketOnSessionEnd) await this.resolveCase(post, caseRef, log);
   }
 
   private async reassignCase(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
     if (caseRef.stateCode !== Incident.state.Active) {
-      log.info("Case is not active: not reassigned", { caseId: caseRef.id });
+      log.info({ caseId: caseRef.id }, "Case is not active: not reassigned");
       return;
     }
     const userId = await this.findTechnicianUser(post);
     if (userId === null) {
-      log.warn("technician has no Dynamics user (no user settings with this technician or SSO id, no user with this email): Case not reassigned", {
+      log.warn({
         caseId: caseRef.id,
-      });
+      }, "technician has no Dynamics user (no user settings with this technician or SSO id, no user with this email): Case not reassigned");
       return;
     }
     if (caseRef.ownerId === userId) {
-      log.info("Case already belongs to the technician", { caseId: caseRef.id });
+      log.info({ caseId: caseRef.id }, "Case already belongs to the technician");
       return;
     }
     try {
@@ -215,7 +215,7 @@ export class SessionWriter {
       if (await this.caseClosedMeanwhile(error, caseRef, log)) return;
       throw error;
     }
-    log.info("Case reassigned to the technician", { caseId: caseRef.id, userId });
+    log.info({ caseId: caseRef.id, userId }, "Case reassigned to the technician");
   }
 
   private async findTechnicianUser(post: RescuePost): Promise<string | null> {
@@ -250,7 +250,7 @@ export class SessionWriter {
 
   private async resolveCase(post: RescuePost, caseRef: CaseRef, log: Logger): Promise<void> {
     if (caseRef.stateCode !== Incident.state.Active) {
-      log.info("Case already resolved or cancelled: not resolved again", { caseId: caseRef.id, stateCode: caseRef.stateCode });
+      log.info({ caseId: caseRef.id, stateCode: caseRef.stateCode }, "Case already resolved or cancelled: not resolved again");
       return;
     }
     const R = IncidentResolution.fields;
@@ -271,7 +271,7 @@ export class SessionWriter {
       if (await this.caseClosedMeanwhile(error, caseRef, log)) return;
       throw error;
     }
-    log.info("Case resolved at session end", { caseId: caseRef.id });
+    log.info({ caseId: caseRef.id }, "Case resolved at session end");
   }
 
   /**
@@ -285,11 +285,11 @@ export class SessionWriter {
     const response = await this.dataverse.send({ method: "GET", path: `${entityPath(Incident.entitySet, caseRef.id)}${odataQuery({ select: [stateCode] })}`, expect: [404] });
     const state = response.status === 404 ? null : ((response.json ?? {}) as Record<string, unknown>)[stateCode];
     if (state === Incident.state.Active) return false;
-    log.info("Case was resolved, cancelled or deleted meanwhile: Case action not needed", {
+    log.info({
       caseId: caseRef.id,
       stateCode: typeof state === "number" ? state : null,
       refusedWith: error.details.status,
-    });
+    }, "Case was resolved, cancelled or deleted meanwhile: Case action not needed");
     return true;
   }
 }

@@ -4,13 +4,13 @@
  *
  * The token is kept until two minutes before it expires; `getToken(true)` fetches a fresh one
  * (after a 401). Concurrent callers share one request to the sign-in endpoint. MSAL's HTTP goes
- * through the service's `HttpsClient`, so it uses the same trust store and timeouts.
+ * through the service's `HttpsClient` (fetch), so it uses the same trust store, pool and timeouts.
  *
  * A failure of the sign-in endpoint is retried on the service's own backoff (the delivery that
  * needed the token is retried), never behind MSAL's throttle: MSAL would answer every request
  * for 60 s or more (or its `Retry-After`) from a throttling cache after one 429 or 5xx, stalling
- * all deliveries. So the network module turns a 429 or 5xx into a network failure and hands MSAL
- * no `Retry-After`. The log says what happened: "access token acquired" only for a token the
+ * all deliveries. So the network module turns the answers the retry policy names
+ * (`signInAnswerFails`: 429, 5xx) into a network failure and hands MSAL no `Retry-After`. The log says what happened: "access token acquired" only for a token the
  * endpoint just issued, "access token request failed" with the endpoint's answer otherwise.
  */
 import {
@@ -22,6 +22,7 @@ import {
 } from "@azure/msal-node";
 import type { HttpsClient } from "./https-client";
 import { errorSummary, type Logger } from "./log";
+import { signInAnswerFails } from "./retry-policy";
 
 export interface TokenProvider {
   getToken(forceRefresh?: boolean): Promise<string>;
@@ -79,7 +80,7 @@ export class MsalTokenProvider implements TokenProvider {
           logLevel: LogLevel.Error,
           loggerCallback: (level, message, containsPii) => {
             if (containsPii || level > LogLevel.Error) return;
-            this.logger.warn("msal", { detail: message.slice(0, 300) });
+            this.logger.warn({ detail: message.slice(0, 300) }, "msal");
           },
         },
       },
@@ -108,7 +109,7 @@ export class MsalTokenProvider implements TokenProvider {
       const code = (error as { errorCode?: unknown }).errorCode;
       const cause = this.network.lastFailure ?? errorSummary(error);
       const failure = new TokenError(`token request failed${typeof code === "string" ? ` (${code})` : ""}: ${cause}`, { cause: error });
-      this.logger.warn("access token request failed: the delivery that needed it is retried with backoff", { error: failure.message.slice(0, 300) });
+      this.logger.warn({ error: failure.message.slice(0, 300) }, "access token request failed: the delivery that needed it is retried with backoff");
       throw failure;
     }
     if (result === null || result.accessToken === "") {
@@ -117,15 +118,16 @@ export class MsalTokenProvider implements TokenProvider {
     }
     const expiresAt = result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000;
     this.cached = { token: result.accessToken, expiresAt };
-    if (result.fromCache) this.logger.debug("access token taken from MSAL's cache", { expiresAt: new Date(expiresAt).toISOString() });
-    else this.logger.info("access token acquired", { expiresAt: new Date(expiresAt).toISOString() });
+    if (result.fromCache) this.logger.debug({ expiresAt: new Date(expiresAt).toISOString() }, "access token taken from MSAL's cache");
+    else this.logger.info({ expiresAt: new Date(expiresAt).toISOString() }, "access token acquired");
     return result.accessToken;
   }
 }
 
 /**
- * MSAL's network interface over the service's HTTPS client. A 429 or 5xx is thrown as a network
- * failure (and `Retry-After` is never passed on), so that MSAL does not start its throttle.
+ * MSAL's network interface over the service's outbound HTTPS client (fetch). An answer the retry
+ * policy names (`signInAnswerFails`: 429, 5xx) is thrown as a network failure, and `Retry-After`
+ * is never passed on, so that MSAL does not start its throttle.
  */
 class MsalNetworkClient implements INetworkModule {
   /** What went wrong with the last request, for the log (MSAL reports only "network_error"). */
@@ -156,7 +158,7 @@ class MsalNetworkClient implements INetworkModule {
       throw error;
     }
     const host = new URL(url).host;
-    if (response.status === 429 || response.status >= 500) {
+    if (signInAnswerFails(response.status)) {
       this.lastFailure = `the sign-in endpoint ${host} answered ${response.status}`;
       throw new Error(this.lastFailure);
     }

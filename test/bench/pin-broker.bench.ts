@@ -10,7 +10,8 @@
  *    arrival to its answer finished, as Node's HTTP server reports them (diagnostics channels
  *    `http.server.request.start` / `http.server.response.finish`), so the bench's own client does
  *    not count — minus the time spent in the service's outbound calls for it (Dataverse and Rescue
- *    round trips, measured around every outbound HTTPS request of the service); budget p99 ≤ 10 ms.
+ *    round trips, from undici's diagnostics channels for every outbound request of the service's
+ *    fetch); budget p99 ≤ 10 ms.
  *    A request that overlaps another in time is left out (its outbound calls cannot be told
  *    apart), and counted. The caller's wait is printed for information;
  * 2. Dataverse Web API calls made by the service per PIN in steady state, counted at the fake;
@@ -22,7 +23,6 @@ import { subscribe } from "node:diagnostics_channel";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { PIN_API_PATH } from "../../src/pin/protocol";
-import { HttpsClient, type HttpsRequest, type HttpsResponse } from "../../src/service/https-client";
 import { DYNAMICS_ORIGIN } from "../service/support/harness";
 import { PinWorld, type Agent } from "../service/support/pin-world";
 
@@ -36,14 +36,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Every outbound HTTPS request of the service, with its start and end (performance.now()). */
+/**
+ * Every outbound HTTPS request of the service, with its start and end (performance.now()), as
+ * undici reports them on its diagnostics channels: created, and its answer complete or failed.
+ * (The bench's own client uses node:http, so only the service's fetch calls are seen.)
+ */
 const outbound: { start: number; end: number }[] = [];
-// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the instance as `this`
-const originalRequest = HttpsClient.prototype.request;
-HttpsClient.prototype.request = function timedRequest(this: HttpsClient, request: HttpsRequest): Promise<HttpsResponse> {
-  const start = performance.now();
-  return originalRequest.call(this, request).finally(() => outbound.push({ start, end: performance.now() }));
+const outboundStarts = new Map<object, number>();
+subscribe("undici:request:create", (message) => {
+  outboundStarts.set((message as { request: object }).request, performance.now());
+});
+const outboundEnded = (message: unknown): void => {
+  const { request } = message as { request: object };
+  const start = outboundStarts.get(request);
+  if (start === undefined) return;
+  outboundStarts.delete(request);
+  outbound.push({ start, end: performance.now() });
 };
+subscribe("undici:request:trailers", outboundEnded);
+subscribe("undici:request:error", outboundEnded);
 
 /** The service's view of each `/api/pin` request: arrival and answer finished (performance.now()). */
 const served = new Map<http.IncomingMessage, { start: number; end: number }>();

@@ -1,7 +1,7 @@
 /**
- * The Rescue API client on its own, over the service's HTTPS transport against the fake Rescue
- * (HTTPS on 127.0.0.1): request shape, reply parsing, truncation, failures, the host allow list,
- * and the documented v1 fields of each method.
+ * The Rescue API client on its own, over the service's HTTPS transport (fetch) against the fake
+ * Rescue (HTTPS on 127.0.0.1): request shape, reply parsing, truncation, failures, timeouts, no
+ * redirects, the host allow list, and the documented v1 fields of each method.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pinCodeFields, RescueApi } from "../../src/rescue/api";
@@ -13,10 +13,10 @@ import { truncateText } from "../../src/shared/text";
 import { HttpsClient } from "../../src/service/https-client";
 import { createRescueTransport, HostNotAllowedError } from "../../src/service/pin-broker/rescue-transport";
 import { DROP, FakeRescue, HANG } from "../service/support/fake-rescue";
-import { testCertificate, trustingAgent } from "../service/support/harness";
+import { testCertificate, trustedCertificates } from "../service/support/harness";
 
 const rescue = new FakeRescue(testCertificate());
-const http = new HttpsClient({ agent: trustingAgent() });
+const http = new HttpsClient({ trustedCertificates: trustedCertificates() });
 let transport: RescueTransport;
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   transport = createRescueTransport({ http, allowedHosts: [rescue.host] });
 });
 afterAll(async () => {
-  http.close();
+  await http.close();
   await rescue.close();
 });
 beforeEach(() => {
@@ -59,8 +59,7 @@ describe("callRescue", () => {
     const fields = { authcode: "secret-code-123" };
     const failures: RescueTransportError[] = [];
     for (const timeoutMs of [20_000, 20_000, 300]) {
-      const quick = createRescueTransport({ http, allowedHosts: [rescue.host], timeoutMs });
-      failures.push((await callRescue(rescue.endpoint, "requestPINCode", fields, quick).catch((error: unknown) => error)) as RescueTransportError);
+      failures.push((await callRescue(rescue.endpoint, "requestPINCode", fields, transport, timeoutMs).catch((error: unknown) => error)) as RescueTransportError);
     }
     expect(failures.map((error) => [error.kind, error.value])).toEqual([
       ["http", 502],
@@ -73,6 +72,19 @@ describe("callRescue", () => {
       expect(error.message).not.toContain("secret-code-123");
       expect(error.message).not.toContain("Bad gateway");
     }
+  });
+
+  it("follows no redirect: a 3xx is Rescue's answer, and the form (with its secrets) goes nowhere else", async () => {
+    rescue.reply("requestAuthCodeSSO", { status: 307, headers: { location: `${rescue.endpoint}/getAccount.aspx` } });
+    const error = (await callRescue(rescue.endpoint, "requestAuthCodeSSO", { pwd: "company-password" }, transport).catch((e: unknown) => e)) as RescueTransportError;
+    expect([error.kind, error.value]).toEqual(["http", 307]);
+    expect(rescue.calls.map((c) => c.method)).toEqual(["requestAuthCodeSSO"]);
+  });
+
+  it("a call with no time left sends nothing", async () => {
+    const error = (await callRescue(rescue.endpoint, "requestPINCode", { authcode: "x" }, transport, 0).catch((e: unknown) => e)) as RescueTransportError;
+    expect([error.kind, error.value]).toEqual(["timeout", 0]);
+    expect(rescue.calls).toHaveLength(0);
   });
 
   it("sends nothing to a host that is not on the allow list", async () => {

@@ -4,22 +4,14 @@
  * never replaced while it works; a refused one is renewed once; POLLRATEEXCEEDED is retried once
  * after 1.1 s; of concurrent calls with one PIN request exactly one reaches Rescue.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { PinRequestStatus } from "../../src/model/schema";
 import { HANG } from "./support/fake-rescue";
-import { PinWorld, type Agent } from "./support/pin-world";
+import { PinWorld, usePinWorld, type Agent } from "./support/pin-world";
 
-const world = new PinWorld();
+const world = usePinWorld();
 
-beforeAll(async () => {
-  await world.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
 beforeEach(() => {
-  world.configure();
-  world.rescue.reset();
   world.rescue.enforcePollRate = false;
 });
 
@@ -149,7 +141,7 @@ describe("concurrency", () => {
 
 describe("timeouts", () => {
   test("Rescue not answering within the timeout: RESCUE_TIMEOUT, recorded on the row", async () => {
-    const quick = await new PinWorld().start({ pinBroker: { rescueTimeoutMs: 300 } });
+    const quick = await new PinWorld().start({ pinBroker: { timings: { rescueCallMs: 300 } } });
     try {
       const agent = quick.agent();
       quick.fake.userSettings.push({ id: crypto.randomUUID(), userId: agent.id, ownerId: agent.id, techId: "1", authCode: quick.rescue.issueAuthCode(agent.email) });

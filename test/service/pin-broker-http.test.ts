@@ -4,24 +4,13 @@
  * each refusal in the protocol's shape, and none of them costing a Dataverse or Rescue call.
  */
 import http from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { PIN_API_PATH, PIN_BROKER_REFUSALS, PIN_REQUEST_MAX_BODY_BYTES, readPinBrokerFailure } from "../../src/pin/protocol";
 import { PIN_RATE_LIMIT } from "../../src/service/pin-broker/routes";
 import { DYNAMICS_ORIGIN } from "./support/harness";
-import { PinWorld, type PinAnswer } from "./support/pin-world";
+import { PinWorld, usePinWorld, type PinAnswer } from "./support/pin-world";
 
-const world = new PinWorld();
-
-beforeAll(async () => {
-  await world.start();
-});
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.configure();
-  world.rescue.reset();
-});
+const world = usePinWorld();
 
 /** Sends a raw request with node:http (chunked bodies, no Origin, any method). */
 function rawRequest(

@@ -1,10 +1,9 @@
 /**
  * Secrets never reach the service log: the company SSO password, the agents' auth codes and the
- * PIN requests' nonces — not even when Dataverse echoes one in an error message the broker logs.
+ * PIN requests' nonces — not even when Dataverse echoes one in an error message the broker logs
+ * (the log's redaction: log.test.ts). The broker's lines carry the request's id.
  */
 import { describe, expect, test } from "vitest";
-import type { LogFields, Logger } from "../../src/service/log";
-import { RedactingLogger } from "../../src/service/pin-broker/redacting-logger";
 import { CLIENT_SECRET } from "./support/fake-dataverse";
 import { POST_PASSWORD } from "./support/harness";
 import { PinWorld } from "./support/pin-world";
@@ -61,27 +60,24 @@ describe("secrets in logs", () => {
   });
 });
 
-describe("RedactingLogger", () => {
-  test("hides what it was told in messages and string fields, in children too; short values are left alone", () => {
-    const lines: { msg: string; fields: LogFields | undefined }[] = [];
-    const inner: Logger = {
-      debug: (msg, fields) => lines.push({ msg, fields }),
-      info: (msg, fields) => lines.push({ msg, fields }),
-      warn: (msg, fields) => lines.push({ msg, fields }),
-      error: (msg, fields) => lines.push({ msg, fields }),
-      child: () => inner,
-    };
-    const log = RedactingLogger.wrap(inner);
-    log.info("before: s3cr3t-value", { a: "s3cr3t-value" });
-    log.hide("s3cr3t-value", "abc", "", null, undefined);
-    const child = log.child({ requestId: "r1" });
-    log.hide("later-secret");
-    log.warn("now: s3cr3t-value", { a: "x s3cr3t-value y", n: 5, b: true, abc: "abc" });
-    child.error("child: later-secret");
-    expect(lines).toEqual([
-      { msg: "before: s3cr3t-value", fields: { a: "s3cr3t-value" } },
-      { msg: "now: [redacted]", fields: { a: "x [redacted] y", n: 5, b: true, abc: "abc" } },
-      { msg: "child: [redacted]", fields: undefined },
-    ]);
+describe("the service's request lines", () => {
+  test("every line of one /api/pin call carries its reqId (the PIN request row is pinRequestId); the broker's lines and the request line share it", async () => {
+    const world = await new PinWorld().start();
+    try {
+      const agent = world.agent();
+      world.fake.userSettings.push({ id: crypto.randomUUID(), userId: agent.id, ownerId: agent.id, techId: "1", authCode: world.rescue.issueAuthCode(agent.email) });
+      const before = world.running.logs.lines.length;
+      const row = world.request(agent);
+      const lines = () => world.running.logs.lines.slice(before).map((line) => JSON.parse(line) as { msg: string; reqId?: string; pinRequestId?: string });
+      expect((await world.askPin(row)).status).toBe(200);
+      const answered = lines().find((line) => line.msg === "PIN request answered");
+      const rescue = lines().find((line) => line.msg === "Rescue answered");
+      const request = lines().find((line) => line.msg === "request");
+      expect(answered?.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answered?.pinRequestId).toBe(row.id);
+      expect([rescue?.reqId, request?.reqId]).toEqual([answered?.reqId, answered?.reqId]);
+    } finally {
+      await world.stop();
+    }
   });
 });

@@ -3,24 +3,16 @@
  * the fake Rescue (both HTTPS on 127.0.0.1). What the agent's browser gets back, what Rescue
  * really receives (raw form bodies), and what ends up in Dataverse.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { PinRequestStatus } from "../../src/model/schema";
 import { PIN_BROKER_REFUSALS, RESCUE_WORD_STATUS } from "../../src/pin/protocol";
 import { DROP } from "./support/fake-rescue";
 import { DYNAMICS_ORIGIN } from "./support/harness";
-import { PinWorld } from "./support/pin-world";
+import { PinWorld, usePinWorld } from "./support/pin-world";
 
-const world = new PinWorld();
+const world = usePinWorld({ pinBroker: { timings: { rescueCallMs: 5_000 } } });
 
-beforeAll(async () => {
-  await world.start({ pinBroker: { rescueTimeoutMs: 5_000 } });
-});
-afterAll(async () => {
-  await world.stop();
-});
 beforeEach(() => {
-  world.configure();
-  world.rescue.reset();
   world.fake.ssoPasswordReadable = true;
   world.fake.clearFaults();
 });

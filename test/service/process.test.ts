@@ -1,6 +1,6 @@
 /**
  * The service as a real process: configuration errors, the standard trust store
- * (NODE_EXTRA_CA_CERTS), graceful shutdown, and crash safety under SIGKILL.
+ * (NODE_EXTRA_CA_CERTS), graceful shutdown (and a second signal), and crash safety under SIGKILL.
  */
 import { access, readFile } from "node:fs/promises";
 import net from "node:net";
@@ -94,6 +94,35 @@ describe("service process", () => {
     } finally {
       clearInterval(trickle);
       idle.destroy();
+      slow.destroy();
+    }
+  }, 30_000);
+
+  test("a second signal while stopping ends the process at once, with exit code 1", async () => {
+    const env = await environment("spool-second-signal");
+    const child = await spawnService(env);
+    // A client that trickles its request headers keeps the stop waiting its 3 s.
+    const slow = net.connect(Number(env.PORT), "127.0.0.1");
+    await new Promise<void>((resolve) => slow.once("connect", () => resolve()));
+    slow.on("error", () => undefined);
+    slow.write("POST /api/integration HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    const trickle = setInterval(() => slow.write("X-Slow: 1\r\n"), 200);
+    try {
+      child.process.kill("SIGTERM");
+      await waitFor(() => child.stdout.some((line) => line.includes('"msg":"stopping"')), 5_000, "the first signal's stop");
+      const second = Date.now();
+      child.process.kill("SIGINT");
+      const { code } = await child.exited;
+      const elapsed = Date.now() - second;
+      console.log(`second signal while stopping: exit code ${code} after ${elapsed} ms`);
+      expect(code).toBe(1);
+      expect(elapsed).toBeLessThan(2_000);
+      const lines = child.stdout.map((line) => JSON.parse(line) as { msg: string; signal?: string });
+      expect(lines.find((line) => line.msg === "stopping")?.signal).toBe("SIGTERM");
+      expect(lines.find((line) => line.msg === "second signal: exiting now")?.signal).toBe("SIGINT");
+      expect(lines.some((line) => line.msg === "integration service stopped")).toBe(false);
+    } finally {
+      clearInterval(trickle);
       slow.destroy();
     }
   }, 30_000);

@@ -12,8 +12,15 @@
  *    agent: a new code invalidates the previous one), stored. When Rescue refuses the code
  *    (`INVALID_SECRETAUTHCODE`, `NOTLOGGEDIN`): the stored row is read again and a code stored
  *    meanwhile is tried, else one new code — one retry either way.
- * 4. `requestPINCode`; `POLLRATEEXCEEDED` (one PIN per second): one retry after 1.1 s.
+ * 4. `requestPINCode`; `POLLRATEEXCEEDED` (one PIN per second): one retry after 1.1 s when it
+ *    still fits the deadline.
  * 5. The outcome on the row; an empty technician id filled in from `getAccount`.
+ *
+ * Every call is answered within `PIN_BROKER_DEADLINE_MS` of its arrival, whatever Rescue does:
+ * each Rescue call gets what is left of it (at most 20 s), and once it is spent the answer is
+ * `RESCUE_TIMEOUT`, recorded on the row. Which Rescue answers are retried, and the timings, are
+ * the retry policy's (retry-policy.ts). The secrets a call learns — the nonce, the company SSO
+ * password, the agent's auth codes — are hidden from every log line until it is answered.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { PinRequestStatus } from "../../model/pin-request";
@@ -23,18 +30,13 @@ import { RescueTransportError, type RescueMethod } from "../../rescue/client";
 import { checkRescueEndpoint } from "../../rescue/endpoint";
 import type { IntegrationOptions } from "../configuration-options";
 import { DataverseError } from "../dataverse-client";
-import { errorSummary, type Logger } from "../log";
+import { errorSummary, type LogSecrets, type Logger, type SecretScope } from "../log";
+import { PIN_BROKER_TIMINGS, PinDeadline, rescueRetryFor, TECH_ID_RETRY_MS, type PinBrokerTimings, type RescueRetriesUsed } from "../retry-policy";
 import type { PinRequestAgent, PinRequestRecord, PinRequestStore } from "./pin-request-store";
-import { RedactingLogger } from "./redacting-logger";
 import { PinRefusal } from "./refusal";
 import { HostNotAllowedError } from "./rescue-transport";
 import type { AgentSettings, UserSettingsStore } from "./user-settings-store";
 
-/** Rescue allows one PIN per second: the one retry after POLLRATEEXCEEDED waits a little longer. */
-export const POLL_RETRY_DELAY_MS = 1_100;
-
-/** Reply words that mean the auth code no longer logs the technician in. */
-const AUTH_CODE_REFUSED = new Set(["INVALID_SECRETAUTHCODE", "NOTLOGGEDIN"]);
 /** requestAuthCodeSSO words that mean Rescue does not know the SSO id tried. */
 const SSO_ID_UNKNOWN = new Set(["INVALID", "INVALIDSSOID"]);
 
@@ -47,9 +49,11 @@ export interface PinBrokerDeps {
   rescue: Pick<RescueApi, "requestAuthCodeSSO" | "requestPINCode" | "getAccount">;
   /** Normalized `RESCUE_ALLOWED_HOSTS`. */
   allowedHosts: readonly string[];
-  logger: Logger;
-  pollRetryDelayMs?: number;
-  /** How long an empty technician id is not looked up again after `getAccount` gave none. */
+  /** The log's secrets: each call hides what it learns until it is answered. */
+  secrets: Pick<LogSecrets, "scope">;
+  /** The deadline and Rescue timings (the retry policy's `PIN_BROKER_TIMINGS`). */
+  timings?: PinBrokerTimings;
+  /** How long an empty technician id is not looked up again after `getAccount` gave none (the policy's `TECH_ID_RETRY_MS`). */
   techIdRetryMs?: number;
 }
 
@@ -63,7 +67,9 @@ interface Issued {
 
 /** What one call has learnt so far, for the refusal and the log. */
 interface CallState {
-  log: RedactingLogger;
+  log: Logger;
+  secrets: SecretScope;
+  deadline: PinDeadline;
   claimed: boolean;
   settingsId?: string;
   rescueCalls: number;
@@ -72,20 +78,30 @@ interface CallState {
 export class PinBroker {
   private readonly renewals = new Map<string, Promise<AgentSettings>>();
   private readonly techIdTried = new Map<string, number>();
-  private readonly pollRetryDelayMs: number;
+  private readonly timings: PinBrokerTimings;
   private readonly techIdRetryMs: number;
 
   constructor(private readonly deps: PinBrokerDeps) {
-    this.pollRetryDelayMs = deps.pollRetryDelayMs ?? POLL_RETRY_DELAY_MS;
-    this.techIdRetryMs = deps.techIdRetryMs ?? 60 * 60_000;
+    this.timings = deps.timings ?? PIN_BROKER_TIMINGS;
+    this.techIdRetryMs = deps.techIdRetryMs ?? TECH_ID_RETRY_MS;
   }
 
-  /** Never rejects: every failure becomes a refusal answer (details in the log). */
-  async handle(request: PinBrokerRequest): Promise<PinBrokerAnswer> {
-    const started = Date.now();
-    const log = RedactingLogger.wrap(this.deps.logger);
-    log.hide(request.nonce);
-    const state: CallState = { log, claimed: false, rescueCalls: 0 };
+  /**
+   * Never rejects: every failure becomes a refusal answer (details in `log`, the request's
+   * logger). `arrivedAt`: when the request arrived, where the deadline starts.
+   */
+  async handle(request: PinBrokerRequest, log: Logger, arrivedAt: number = Date.now()): Promise<PinBrokerAnswer> {
+    const secrets = this.deps.secrets.scope();
+    secrets.hide(request.nonce);
+    try {
+      return await this.answer(request, { log, secrets, deadline: new PinDeadline(this.timings, arrivedAt), claimed: false, rescueCalls: 0 }, arrivedAt);
+    } finally {
+      secrets.release();
+    }
+  }
+
+  private async answer(request: PinBrokerRequest, state: CallState, arrivedAt: number): Promise<PinBrokerAnswer> {
+    const { log } = state;
     let answer: PinBrokerAnswer;
     try {
       const record = await this.claim(request, state);
@@ -97,13 +113,8 @@ export class PinBroker {
       if (state.claimed) await this.recordOutcome(request.requestId, { word: refusal.body.error }, log);
       answer = { status: refusal.status, body: refusal.body };
     }
-    log.info("PIN request answered", {
-      requestId: request.requestId,
-      status: answer.status,
-      result: "error" in answer.body ? answer.body.error : "OK",
-      rescueCalls: state.rescueCalls,
-      ms: Date.now() - started,
-    });
+    const result = "error" in answer.body ? answer.body.error : "OK";
+    log.info({ pinRequestId: request.requestId, status: answer.status, result, rescueCalls: state.rescueCalls, ms: Date.now() - arrivedAt }, "PIN request answered");
     return answer;
   }
 
@@ -123,58 +134,62 @@ export class PinBroker {
     const { log } = state;
     const agent = record.agent;
     if (agent === null) {
-      log.error("the PIN request's creator cannot be read", { requestId: record.id });
+      log.error({ pinRequestId: record.id }, "the PIN request's creator cannot be read");
       throw PinRefusal.of("DATAVERSE_FAILED");
     }
     const incident = record.incident;
     if (incident === null) {
-      log.warn("the PIN request has no Case the service can read", { requestId: record.id });
+      log.warn({ pinRequestId: record.id }, "the PIN request has no Case the service can read");
       throw PinRefusal.of("CASE_NOT_FOUND");
     }
     const config = await this.deps.configuration.get();
-    log.hide(config.ssoPassword);
+    state.secrets.hide(config.ssoPassword);
     if (!config.configured) throw PinRefusal.of("NOT_CONFIGURED");
     const verdict = checkRescueEndpoint(config.endpoint, this.deps.allowedHosts);
     if (verdict === "missing") throw PinRefusal.of("CONFIG_INCOMPLETE", { field: "endpoint" });
     if (verdict !== "allowed") {
-      log.error("the configured Rescue endpoint is not allowed: nothing is sent to it", { endpointHost: hostOf(config.endpoint), allowedHosts: this.deps.allowedHosts.join(",") });
+      log.error({ endpointHost: hostOf(config.endpoint), allowedHosts: this.deps.allowedHosts.join(",") }, "the configured Rescue endpoint is not allowed: nothing is sent to it");
       throw PinRefusal.of("ENDPOINT_NOT_ALLOWED");
     }
 
     const found = await this.deps.settings.forAgent(agent);
     let settings = found.settings;
     state.settingsId = settings.id;
-    log.hide(settings.authCode);
-    if (found.created) log.info("user settings created for the agent", { userId: agent.id, settingsId: settings.id });
+    state.secrets.hide(settings.authCode);
+    if (found.created) log.info({ userId: agent.id, settingsId: settings.id }, "user settings created for the agent");
 
     let renewed = false;
     if (settings.authCode === "") {
       settings = await this.renewAuthCode(config, agent, settings, state);
       renewed = true;
     }
-    let authRetried = false;
-    let pollRetried = false;
+    const used: RescueRetriesUsed = { authCode: false, pollRate: false };
     for (;;) {
-      const reply = await this.rescue(state, "requestPINCode", () =>
-        this.deps.rescue.requestPINCode(config.endpoint, {
-          authCode: settings.authCode,
-          customerName: incident.customer?.name ?? "",
-          customerEmail: config.doNotPassCField1 ? null : incident.email,
-          caseNumber: incident.number,
-          caseId: incident.id,
-          requireActiveTechConsole: config.requireActiveTechConsole,
-        }),
+      const reply = await this.rescue(state, "requestPINCode", (timeoutMs) =>
+        this.deps.rescue.requestPINCode(
+          config.endpoint,
+          {
+            authCode: settings.authCode,
+            customerName: incident.customer?.name ?? "",
+            customerEmail: config.doNotPassCField1 ? null : incident.email,
+            caseNumber: incident.number,
+            caseId: incident.id,
+            requireActiveTechConsole: config.requireActiveTechConsole,
+          },
+          { timeoutMs },
+        ),
       );
       if (typeof reply === "string") {
         const customer = incident.customer === null ? null : { entityType: incident.customer.entityType, id: incident.customer.id };
         return { success: { pin: reply, caseNumber: incident.number, customer }, agent, settings, config };
       }
-      if (AUTH_CODE_REFUSED.has(reply.word) && !authRetried) {
-        authRetried = true;
-        log.info("Rescue refused the auth code: one retry", { word: reply.word, userId: agent.id });
+      const retry = rescueRetryFor(reply.word, used, state.deadline);
+      if (retry === "new auth code") {
+        used.authCode = true;
+        log.info({ word: reply.word, userId: agent.id }, "Rescue refused the auth code: one retry");
         const stored = (await this.deps.settings.reread(agent.id)) ?? (await this.deps.settings.forAgent(agent)).settings;
         state.settingsId = stored.id;
-        log.hide(stored.authCode);
+        state.secrets.hide(stored.authCode);
         if (stored.authCode !== "" && stored.authCode !== settings.authCode) settings = stored;
         else if (!renewed) {
           settings = await this.renewAuthCode(config, agent, stored, state);
@@ -182,9 +197,9 @@ export class PinBroker {
         } else throw PinRefusal.rescueWord(reply.word, "requestPINCode");
         continue;
       }
-      if (reply.word === "POLLRATEEXCEEDED" && !pollRetried) {
-        pollRetried = true;
-        await new Promise((resolve) => setTimeout(resolve, this.pollRetryDelayMs));
+      if (retry === "wait and retry") {
+        used.pollRate = true;
+        await new Promise((resolve) => setTimeout(resolve, this.timings.pollRetryDelayMs));
         continue;
       }
       throw PinRefusal.rescueWord(reply.word, "requestPINCode");
@@ -196,7 +211,7 @@ export class PinBroker {
     const running = this.renewals.get(agent.id);
     if (running !== undefined) {
       return running.then((renewed) => {
-        state.log.hide(renewed.authCode);
+        state.secrets.hide(renewed.authCode);
         return renewed;
       });
     }
@@ -214,8 +229,8 @@ export class PinBroker {
     }
     const ssoId = settings.ssoId || agent.email;
     if (ssoId === "") throw PinRefusal.of("SSO_ID_MISSING", { settingsId: settings.id });
-    const reply = await this.rescue(state, "requestAuthCodeSSO", () =>
-      this.deps.rescue.requestAuthCodeSSO(config.endpoint, { ssoId, password: config.ssoPassword, companyId: config.companyId }),
+    const reply = await this.rescue(state, "requestAuthCodeSSO", (timeoutMs) =>
+      this.deps.rescue.requestAuthCodeSSO(config.endpoint, { ssoId, password: config.ssoPassword, companyId: config.companyId }, { timeoutMs }),
     );
     if (typeof reply !== "string") {
       // The admin may be fixing the company's SSO settings or the agent's SSO id: read both again next time.
@@ -224,12 +239,12 @@ export class PinBroker {
       const emailTried = settings.ssoId === "" && SSO_ID_UNKNOWN.has(reply.word);
       throw PinRefusal.rescueWord(reply.word, "requestAuthCodeSSO", emailTried ? { emailAsSsoId: ssoId } : {});
     }
-    log.hide(reply);
-    log.info("new Rescue auth code obtained", { userId: agent.id, settingsId: settings.id, ssoIdFrom: settings.ssoId === "" ? "email" : "settings" });
+    state.secrets.hide(reply);
+    log.info({ userId: agent.id, settingsId: settings.id, ssoIdFrom: settings.ssoId === "" ? "email" : "settings" }, "new Rescue auth code obtained");
     try {
       return await this.deps.settings.store(agent.id, settings, { authCode: reply });
     } catch (error) {
-      log.warn("could not store the new auth code (it is used for this PIN)", { settingsId: settings.id, error: errorSummary(error) });
+      log.warn({ settingsId: settings.id, error: errorSummary(error) }, "could not store the new auth code (it is used for this PIN)");
       return { ...settings, authCode: reply };
     }
   }
@@ -238,32 +253,38 @@ export class PinBroker {
   private async fillTechId({ agent, settings, config }: Issued, state: CallState): Promise<void> {
     if (settings.techId !== "") return;
     const tried = this.techIdTried.get(agent.id);
-    if (tried !== undefined && Date.now() < tried) return;
+    if ((tried !== undefined && Date.now() < tried) || state.deadline.rescueCallTimeoutMs() <= 0) return;
     this.techIdTried.delete(agent.id);
     this.techIdTried.set(agent.id, Date.now() + this.techIdRetryMs);
     if (this.techIdTried.size > 5_000) this.techIdTried.delete(this.techIdTried.keys().next().value ?? "");
     try {
-      const reply = await this.rescue(state, "getAccount", () => this.deps.rescue.getAccount(config.endpoint, settings.authCode));
+      const reply = await this.rescue(state, "getAccount", (timeoutMs) => this.deps.rescue.getAccount(config.endpoint, settings.authCode, { timeoutMs }));
       if (typeof reply !== "string" || /^0+$/.test(reply)) {
-        state.log.info("no technician id from getAccount", { userId: agent.id, word: typeof reply === "string" ? "TechID 0" : reply.word });
+        state.log.info({ userId: agent.id, word: typeof reply === "string" ? "TechID 0" : reply.word }, "no technician id from getAccount");
         return;
       }
       await this.deps.settings.store(agent.id, settings, { techId: reply });
-      state.log.info("technician id filled in from getAccount", { userId: agent.id, settingsId: settings.id });
+      state.log.info({ userId: agent.id, settingsId: settings.id }, "technician id filled in from getAccount");
     } catch (error) {
-      state.log.warn("could not fill in the technician id", { userId: agent.id, error: errorSummary(error) });
+      state.log.warn({ userId: agent.id, error: errorSummary(error) }, "could not fill in the technician id");
     }
   }
 
-  private async rescue(state: CallState, method: RescueMethod, call: () => Promise<RescueReply>): Promise<RescueReply> {
+  /** One Rescue call, given what is left of the deadline (none when it is spent: `RESCUE_TIMEOUT`). */
+  private async rescue(state: CallState, method: RescueMethod, call: (timeoutMs: number) => Promise<RescueReply>): Promise<RescueReply> {
+    const timeoutMs = state.deadline.rescueCallTimeoutMs();
+    if (timeoutMs <= 0) {
+      state.log.warn({ method }, "no time left for the Rescue call: answered RESCUE_TIMEOUT");
+      throw new RescueTransportError("timeout", method, 0);
+    }
     state.rescueCalls += 1;
     const started = Date.now();
     try {
-      const reply = await call();
-      state.log.info("Rescue answered", { method, result: typeof reply === "string" ? "OK" : reply.word || "(no word)", ms: Date.now() - started });
+      const reply = await call(timeoutMs);
+      state.log.info({ method, result: typeof reply === "string" ? "OK" : reply.word || "(no word)", ms: Date.now() - started }, "Rescue answered");
       return reply;
     } catch (error) {
-      state.log.warn("Rescue call failed", { method, error: errorSummary(error), ms: Date.now() - started });
+      state.log.warn({ method, error: errorSummary(error), timeoutMs, ms: Date.now() - started }, "Rescue call failed");
       throw error;
     }
   }
@@ -272,7 +293,7 @@ export class PinBroker {
     try {
       await this.deps.requests.recordOutcome(requestId, outcome);
     } catch (error) {
-      log.error("could not record the outcome on the PIN request", { requestId, error: errorSummary(error) });
+      log.error({ pinRequestId: requestId, error: errorSummary(error) }, "could not record the outcome on the PIN request");
     }
   }
 
@@ -284,10 +305,10 @@ export class PinBroker {
       return error.cause instanceof HostNotAllowedError ? PinRefusal.of("ENDPOINT_NOT_ALLOWED") : PinRefusal.of("RESCUE_UNREACHABLE");
     }
     if (error instanceof DataverseError) {
-      log.error("Dataverse call of the PIN broker failed", { error: errorSummary(error), status: error.details.status, code: error.details.code });
+      log.error({ error: errorSummary(error), status: error.details.status, code: error.details.code }, "Dataverse call of the PIN broker failed");
       return PinRefusal.of("DATAVERSE_FAILED");
     }
-    log.error("PIN broker failed unexpectedly", { error: errorSummary(error) });
+    log.error({ error: errorSummary(error) }, "PIN broker failed unexpectedly");
     return PinRefusal.of("INTERNAL");
   }
 }

@@ -1,21 +1,21 @@
 /**
- * The Rescue client's transport (src/rescue/client.ts speaks `fetch`) over the service's own
- * HTTPS client: the same trust store (`NODE_EXTRA_CA_CERTS`, or the agent an embedder passes),
- * keep-alive agent and response size limit as the Dataverse calls.
+ * The Rescue client's transport (src/rescue/client.ts speaks fetch): the service's outbound HTTPS
+ * client's `fetch`, so Rescue calls share the trust store (`NODE_EXTRA_CA_CERTS`, or the
+ * certificates an embedder passes), the keep-alive pool and the response size limit of the
+ * Dataverse calls, and follow no redirect.
  *
  * It sends nothing to a host that is not in `RESCUE_ALLOWED_HOSTS` — the broker checks the
- * endpoint before it starts, this is the last line — and gives up when the client's timeout
- * aborts the call (the HTTPS request itself is bounded a little later, as a backstop).
+ * endpoint before it starts, this is the last line. Each call is bounded by the client's timeout
+ * (its `signal`).
  */
-import { DEFAULT_RESCUE_TIMEOUT_MS, type FetchLike, type RescueTransport } from "../../rescue/client";
+import type { RescueTransport } from "../../rescue/client";
 import { checkRescueEndpoint } from "../../rescue/endpoint";
 import type { HttpsClient } from "../https-client";
 
 export interface RescueTransportOptions {
-  http: Pick<HttpsClient, "request">;
+  http: Pick<HttpsClient, "fetch">;
   /** Normalized `host[:port]` entries. */
   allowedHosts: readonly string[];
-  timeoutMs?: number;
 }
 
 export class HostNotAllowedError extends Error {
@@ -26,31 +26,10 @@ export class HostNotAllowedError extends Error {
 }
 
 export function createRescueTransport(options: RescueTransportOptions): RescueTransport {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_RESCUE_TIMEOUT_MS;
-  const fetch: FetchLike = async (input, init) => {
-    if (checkRescueEndpoint(input, options.allowedHosts) !== "allowed") throw new HostNotAllowedError();
-    const body = init.body;
-    if (typeof body !== "string") throw new TypeError("the Rescue transport sends form bodies only");
-    const headers: Record<string, string> = { accept: "text/plain, */*" };
-    new Headers(init.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    const request = options.http.request({ method: "POST", url: input, headers, body, timeoutMs: timeoutMs + 1_000 });
-    const signal = init.signal ?? null;
-    let onAbort = (): void => undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(new Error("aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (signal?.aborted === true) onAbort();
-    });
-    try {
-      const response = await Promise.race([request, aborted]);
-      return new Response(response.body.length === 0 ? null : new Uint8Array(response.body), { status: response.status });
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      // After an abort the request still ends (by its own timeout at the latest): nothing waits for it.
-      void request.catch(() => undefined);
-    }
+  return {
+    fetch: (url, request) => {
+      if (checkRescueEndpoint(url, options.allowedHosts) !== "allowed") return Promise.reject(new HostNotAllowedError());
+      return options.http.fetch(url, request);
+    },
   };
-  return { fetch, timeoutMs };
 }

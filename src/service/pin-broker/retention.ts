@@ -80,10 +80,10 @@ export class PinRequestRetention {
         if (ids.length < this.pageSize) break;
       }
     } catch (error) {
-      logger.warn("PIN request retention: run stopped by a failure; the next run goes on", { deleted, error: errorSummary(error) });
+      logger.warn({ deleted, error: errorSummary(error) }, "PIN request retention: run stopped by a failure; the next run goes on");
       return { deleted, failed: true };
     }
-    if (deleted > 0) logger.info("PIN request retention: old rows deleted", { deleted, olderThan: cutoff.toISOString() });
+    if (deleted > 0) logger.info({ deleted, olderThan: cutoff.toISOString() }, "PIN request retention: old rows deleted");
     return { deleted, failed: false };
   }
 }

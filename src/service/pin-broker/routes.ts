@@ -13,6 +13,8 @@
  * - bodies over 4 KiB are `TOO_LARGE` (counted while they stream in), anything but JSON is
  *   `UNSUPPORTED_MEDIA_TYPE`, malformed JSON or fields are `BAD_REQUEST`;
  * - answers are never cached (`Cache-Control: no-store`): they carry PINs;
+ * - the broker logs through the request's logger (its lines carry the `requestId`), and its
+ *   deadline starts when the request arrived;
  * - the preflight allows `POST` with `Content-Type`, for 10 minutes, and answers Chrome's Private
  *   Network Access question, for a service on an intranet address called from Dynamics online.
  */
@@ -20,6 +22,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PIN_API_PATH, PIN_REQUEST_MAX_BODY_BYTES, type PinBrokerRequest } from "../../pin/protocol";
 import { errorSummary, type Logger } from "../log";
+import { rateLimitRetryAfterSeconds } from "../retry-policy";
 import type { PinBrokerAnswer } from "./broker";
 import { PinRefusal } from "./refusal";
 import { checkContentType, parsePinRequestBody } from "./request-body";
@@ -28,10 +31,9 @@ import { checkContentType, parsePinRequestBody } from "./request-body";
 export const PIN_RATE_LIMIT = { max: 60, timeWindowMs: 60_000 } as const;
 
 export interface PinBrokerRoutesOptions {
-  broker: { handle(request: PinBrokerRequest): Promise<PinBrokerAnswer> };
+  broker: { handle(request: PinBrokerRequest, log: Logger, arrivedAt: number): Promise<PinBrokerAnswer> };
   /** The one origin allowed to call (`ALLOWED_ORIGIN`). */
   allowedOrigin: string;
-  logger: Logger;
   /** Overrides `PIN_RATE_LIMIT` (tests). */
   rateLimit?: { max: number; timeWindowMs: number };
 }
@@ -63,14 +65,14 @@ export function registerPinBroker(app: FastifyInstance, options: PinBrokerRoutes
       allowOrigin(request, reply);
       if (error instanceof PinRefusal) return refuse(reply, error);
       if (error instanceof RateLimitedError) {
-        options.logger.warn("PIN request rate limit reached", { address: request.ip });
+        request.log.warn({ address: request.ip }, "PIN request rate limit reached");
         return refuse(reply, PinRefusal.of("RATE_LIMITED", { retryAfterSeconds: error.retryAfterSeconds }));
       }
       const status = error.statusCode ?? 500;
       if (status === 413) return refuse(reply, PinRefusal.of("TOO_LARGE"));
       if (status === 415) return refuse(reply, PinRefusal.of("UNSUPPORTED_MEDIA_TYPE"));
       if (status >= 400 && status < 500) return refuse(reply, PinRefusal.of("BAD_REQUEST"));
-      options.logger.error("PIN request failed", { error: errorSummary(error) });
+      request.log.error({ error: errorSummary(error) }, "PIN request failed");
       return refuse(reply, PinRefusal.of("INTERNAL"));
     });
 
@@ -80,7 +82,7 @@ export function registerPinBroker(app: FastifyInstance, options: PinBrokerRoutes
 
     await scope.register(rateLimit, {
       global: false,
-      errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+      errorResponseBuilder: (_request, context) => new RateLimitedError(rateLimitRetryAfterSeconds(context.ttl)),
     });
 
     scope.options(PIN_API_PATH, async (request, reply) => {
@@ -100,7 +102,7 @@ export function registerPinBroker(app: FastifyInstance, options: PinBrokerRoutes
       async (request, reply) => {
         checkContentType(request.headers["content-type"]);
         const body = parsePinRequestBody(Buffer.isBuffer(request.body) ? request.body : undefined);
-        const answer = await options.broker.handle(body);
+        const answer = await options.broker.handle(body, request.log, Date.now() - reply.elapsedTime);
         return reply.code(answer.status).send(answer.body);
       },
     );

@@ -11,8 +11,9 @@
  *   else `OK PINCODE:<6 digits>` (zero-padded, counting up from 000001);
  * - `getAccount(authcode)`: `OK AccountID:… TechID:<id> Email:…`.
  *
- * Replies can be scripted per method (a body, another HTTP status, a connection that hangs or is
- * dropped); every call is recorded with its raw body and the body answered.
+ * Replies can be scripted per method (a body, another HTTP status with headers, a connection that
+ * hangs or is dropped, any of these — or the modelled answer — after a delay); every call is
+ * recorded with its raw body and the body answered.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -20,7 +21,7 @@ import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TestCertificate } from "./self-signed-cert";
 
-export type ScriptedReply = string | { status: number; body?: string } | { transport: "hang" | "drop" };
+export type ScriptedReply = string | { status: number; body?: string; headers?: Record<string, string> } | { transport: "hang" | "drop" } | { delayMs: number; reply?: ScriptedReply };
 export const HANG: ScriptedReply = { transport: "hang" };
 export const DROP: ScriptedReply = { transport: "drop" };
 
@@ -47,6 +48,8 @@ export interface FakeTechnician {
 
 export class FakeRescue {
   readonly calls: RescueCall[] = [];
+  /** TLS connections accepted so far (keep-alive shows as fewer connections than calls). */
+  connections = 0;
   companyId = "4711";
   ssoPassword = "Company-SSO-Pa55 wörd&=";
   /** One PIN per second per technician, as Rescue enforces. Off by default to keep tests fast. */
@@ -77,6 +80,7 @@ export class FakeRescue {
   async start(): Promise<void> {
     const server = https.createServer({ cert: this.certificate.certPem, key: this.certificate.keyPem }, (req, res) => this.receive(req, res));
     server.on("connection", (socket: Socket) => {
+      this.connections += 1;
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
@@ -120,6 +124,7 @@ export class FakeRescue {
     this.calls.length = 0;
     this.scripts.clear();
     this.lastPinAt.clear();
+    this.connections = 0;
     for (const response of this.hung.splice(0)) response.destroy();
   }
 
@@ -142,21 +147,21 @@ export class FakeRescue {
         at: Date.now(),
       };
       this.calls.push(call);
-      const send = (status: number, body: string): void => {
+      const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
         call.reply = body;
-        this.send(res, status, body);
+        this.send(res, status, body, headers);
+      };
+      const modelled = (): void => {
+        if (req.method !== "POST") return send(405, "ERROR");
+        const fields = Object.fromEntries(form);
+        if (method === "requestAuthCodeSSO") return send(200, this.authCode(fields));
+        if (method === "requestPINCode") return send(200, this.pinCode(fields));
+        if (method === "getAccount") return send(200, this.account(fields));
+        return send(404, "<html><body>404 Not Found</body></html>");
       };
       const scripted = this.scripts.get(method)?.shift();
-      if (scripted !== undefined) {
-        this.answerScripted(res, scripted, send);
-        return;
-      }
-      if (req.method !== "POST") return send(405, "ERROR");
-      const fields = Object.fromEntries(form);
-      if (method === "requestAuthCodeSSO") return send(200, this.authCode(fields));
-      if (method === "requestPINCode") return send(200, this.pinCode(fields));
-      if (method === "getAccount") return send(200, this.account(fields));
-      return send(404, "<html><body>404 Not Found</body></html>");
+      if (scripted !== undefined) this.answerScripted(res, scripted, send, modelled);
+      else modelled();
     });
   }
 
@@ -190,9 +195,16 @@ export class FakeRescue {
     return undefined;
   }
 
-  private answerScripted(res: ServerResponse, reply: ScriptedReply, send: (status: number, body: string) => void): void {
+  /** A scripted reply; `{ delayMs }` without a reply answers as modelled, only later. */
+  private answerScripted(res: ServerResponse, reply: ScriptedReply, send: (status: number, body: string, headers?: Record<string, string>) => void, modelled: () => void): void {
     if (typeof reply === "string") return send(200, reply);
-    if ("status" in reply) return send(reply.status, reply.body ?? "");
+    if ("status" in reply) return send(reply.status, reply.body ?? "", reply.headers);
+    if ("delayMs" in reply) {
+      const then = reply.reply;
+      const timer = setTimeout(() => (then === undefined ? modelled() : this.answerScripted(res, then, send, modelled)), reply.delayMs);
+      res.on("close", () => clearTimeout(timer));
+      return;
+    }
     if (reply.transport === "drop") {
       res.socket?.destroy();
       return;
@@ -200,8 +212,9 @@ export class FakeRescue {
     this.hung.push(res);
   }
 
-  private send(res: ServerResponse, status: number, body: string): void {
-    res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  private send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
     res.end(body);
   }
 }

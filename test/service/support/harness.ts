@@ -3,7 +3,6 @@
  * listening on 127.0.0.1, plus helpers to build and send Rescue posts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +10,7 @@ import tls from "node:tls";
 import { DEFAULT_RESCUE_ALLOWED_HOSTS } from "../../../src/rescue/endpoint";
 import type { ServiceConfig } from "../../../src/service/config";
 import { IntegrationService, type IntegrationServiceOptions } from "../../../src/service/integration-service";
-import { createJsonLogger, type Logger } from "../../../src/service/log";
+import { createServiceLog, type Logger, type ServiceLog } from "../../../src/service/log";
 import { CLIENT_ID, CLIENT_SECRET, FakeDataverse, TENANT_ID } from "./fake-dataverse";
 import { createSelfSignedCertificate, type TestCertificate } from "./self-signed-cert";
 
@@ -47,13 +46,17 @@ export function serviceEnvironment(fake: FakeDataverse, spoolDir: string, port =
 }
 
 export interface LogCapture {
+  /** The service's log (debug level), writing into `lines`. */
+  log: ServiceLog;
   logger: Logger;
+  /** Every line written, as written (with its newline). */
   lines: string[];
 }
 
 export function captureLogs(secrets: string[] = [CLIENT_SECRET, POST_PASSWORD]): LogCapture {
   const lines: string[] = [];
-  return { lines, logger: createJsonLogger({ level: "debug", secrets, write: (line) => lines.push(line) }) };
+  const log = createServiceLog({ level: "debug", secrets, destination: { write: (line: string) => void lines.push(line) } });
+  return { log, logger: log.logger, lines };
 }
 
 export interface RunningService {
@@ -64,7 +67,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export type ServiceOverrides = Partial<Omit<IntegrationServiceOptions, "config" | "logger">>;
+export type ServiceOverrides = Partial<Omit<IntegrationServiceOptions, "config" | "log">>;
 
 export function configFor(fake: FakeDataverse, spoolDir: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
@@ -86,9 +89,9 @@ export function configFor(fake: FakeDataverse, spoolDir: string, overrides: Part
   };
 }
 
-/** An agent that trusts the test certificate besides the public roots (in-process only). */
-export function trustingAgent(): https.Agent {
-  return new https.Agent({ keepAlive: true, ca: [...tls.rootCertificates, testCertificate().certPem] });
+/** The test certificate besides the public roots: what the in-process service trusts for outbound HTTPS. */
+export function trustedCertificates(): string[] {
+  return [...tls.rootCertificates, testCertificate().certPem];
 }
 
 export async function startService(
@@ -100,8 +103,8 @@ export async function startService(
   const logs = captureLogs();
   const service = await IntegrationService.create({
     config: configFor(fake, spoolDir, config),
-    logger: logs.logger,
-    httpsAgent: trustingAgent(),
+    log: logs.log,
+    trustedCertificates: trustedCertificates(),
     backoff: { initialDelayMs: 20, maxDelayMs: 200, jitter: 0 },
     configurationCacheMs: 0,
     readinessCacheMs: 0,
