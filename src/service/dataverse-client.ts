@@ -15,7 +15,7 @@
 import { ODATA_HEADERS, readODataError, WEB_API_PATH } from "../dataverse/odata";
 import type { HttpsClient, HttpsResponse } from "./https-client";
 import { NetworkError } from "./https-client";
-import { dataverseStatusVerdict, FRESH_TOKEN_RETRIES, serverRetryAfterMs, throttleWaitMs } from "./retry-policy";
+import { dataverseStatusVerdict, dataverseTimeoutNow, FRESH_TOKEN_RETRIES, serverRetryAfterMs, throttleWaitMs } from "./retry-policy";
 import { TokenError, type TokenProvider } from "./token-provider";
 
 export type DataverseErrorKind = "retryable" | "permanent";
@@ -51,6 +51,8 @@ export interface DataverseCall {
    * waiting out `Retry-After` — for a caller that a person waits on (the PIN broker).
    */
   failWhenThrottled?: boolean;
+  /** Timeout of this call; by default what is left of the PIN request being answered (`dataverseTimeoutNow`), else the client's 30 s. */
+  timeoutMs?: number;
 }
 
 export interface DataverseTransportOptions {
@@ -105,7 +107,14 @@ export class DataverseTransport {
       body = JSON.stringify(call.body);
     }
     try {
-      return await this.http.request({ method: call.method, url: this.apiBase + call.path, headers, ...(body === undefined ? {} : { body }) });
+      const timeoutMs = call.timeoutMs ?? dataverseTimeoutNow();
+      return await this.http.request({
+        method: call.method,
+        url: this.apiBase + call.path,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
     } catch (error) {
       if (error instanceof NetworkError) throw new DataverseError(`Dataverse unreachable: ${error.message}`, "retryable");
       throw error;

@@ -78,7 +78,7 @@ export class HttpsClient {
   async request(req: HttpsRequest): Promise<HttpsResponse> {
     const url = httpsUrl(req.url);
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
     try {
       const response = await fetch(url, {
         method: req.method,

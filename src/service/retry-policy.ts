@@ -37,6 +37,7 @@
  * - `POST /api/pin` over its rate limit answers `429` with `Retry-After` and `retryAfterSeconds`:
  *   the seconds until the caller's window ends, at least 1 (`rateLimitRetryAfterSeconds`).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PIN_BROKER_DEADLINE_MS } from "../pin/protocol";
 import { DEFAULT_RESCUE_TIMEOUT_MS } from "../rescue/client";
 import { DataverseError } from "./dataverse-client";
@@ -192,13 +193,15 @@ export function rescueRetryFor(word: string, used: RescueRetriesUsed, deadline: 
 /** One PIN request's deadline, counted from its arrival. */
 export class PinDeadline {
   private readonly endsAt: number;
+  private readonly answerBy: number;
 
   constructor(
     readonly timings: PinBrokerTimings,
     start: number = Date.now(),
     private readonly now: () => number = Date.now,
   ) {
-    this.endsAt = start + timings.deadlineMs - timings.outcomeReserveMs;
+    this.answerBy = start + timings.deadlineMs;
+    this.endsAt = this.answerBy - timings.outcomeReserveMs;
   }
 
   /** Time left for Rescue calls (0 when spent). */
@@ -211,10 +214,35 @@ export class PinDeadline {
     return Math.min(this.timings.rescueCallMs, this.remainingMs());
   }
 
+  /**
+   * The timeout of a Dataverse call made while answering: what is left until the answer is due,
+   * but at least the outcome's reserve (so the outcome can still be written on the row).
+   */
+  dataverseCallTimeoutMs(): number {
+    return Math.ceil(Math.max(this.timings.outcomeReserveMs, this.answerBy - this.now()));
+  }
+
   /** Whether the `POLLRATEEXCEEDED` wait still leaves a Rescue call `minRescueCallMs`. */
   pollRetryFits(): boolean {
     return this.remainingMs() - this.timings.pollRetryDelayMs >= this.timings.minRescueCallMs;
   }
+}
+
+/**
+ * The deadline of the PIN request being answered, for every Dataverse call made while answering
+ * it (reads, the claim, user settings, the configuration when its cache is cold, the outcome):
+ * the transport asks `dataverseTimeoutNow()`, so the stores need not pass the deadline along.
+ */
+const pinDeadlineScope = new AsyncLocalStorage<PinDeadline>();
+
+/** Runs `answer` with `deadline` as the current PIN request's deadline. */
+export function withinPinDeadline<T>(deadline: PinDeadline, answer: () => Promise<T>): Promise<T> {
+  return pinDeadlineScope.run(deadline, answer);
+}
+
+/** The timeout for a Dataverse call made now: from the current PIN request's deadline; undefined outside one (the transport's own 30 s). */
+export function dataverseTimeoutNow(): number | undefined {
+  return pinDeadlineScope.getStore()?.dataverseCallTimeoutMs();
 }
 
 // ---------------------------------------------------------------------------------------------

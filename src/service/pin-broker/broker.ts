@@ -31,7 +31,7 @@ import { checkRescueEndpoint } from "../../rescue/endpoint";
 import type { IntegrationOptions } from "../configuration-options";
 import { DataverseError } from "../dataverse-client";
 import { errorSummary, type LogSecrets, type Logger, type SecretScope } from "../log";
-import { PIN_BROKER_TIMINGS, PinDeadline, rescueRetryFor, TECH_ID_RETRY_MS, type PinBrokerTimings, type RescueRetriesUsed } from "../retry-policy";
+import { PIN_BROKER_TIMINGS, PinDeadline, rescueRetryFor, TECH_ID_RETRY_MS, withinPinDeadline, type PinBrokerTimings, type RescueRetriesUsed } from "../retry-policy";
 import type { PinRequestAgent, PinRequestRecord, PinRequestStore } from "./pin-request-store";
 import { PinRefusal } from "./refusal";
 import { HostNotAllowedError } from "./rescue-transport";
@@ -94,7 +94,8 @@ export class PinBroker {
     const secrets = this.deps.secrets.scope();
     secrets.hide(request.nonce);
     try {
-      return await this.answer(request, { log, secrets, deadline: new PinDeadline(this.timings, arrivedAt), claimed: false, rescueCalls: 0 }, arrivedAt);
+      const deadline = new PinDeadline(this.timings, arrivedAt);
+      return await withinPinDeadline(deadline, () => this.answer(request, { log, secrets, deadline, claimed: false, rescueCalls: 0 }, arrivedAt));
     } finally {
       secrets.release();
     }
