@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { askServiceForPin } from "../../src/pin/broker-client";
 import { PinError } from "../../src/pin/failures";
 import { readPinBrokerFailure } from "../../src/pin/protocol";
-import { BrokerFake, SUCCESS } from "../ribbon/support/broker-fake";
+import { BrokerFake, SUCCESS } from "./support/broker-fake";
 
 const ROOT = "https://integration.contoso.com";
 const REQUEST = { requestId: "7d6c5b4a-3928-4716-a5b4-c3d2e1f0a9b8", nonce: "n".repeat(43) };

@@ -30,7 +30,7 @@ import { freePort, spawnService, writeCaFile, type ChildService } from "../servi
 import { CLIENT_SECRET, type FakeDataverse, type IncidentRow } from "../service/support/fake-dataverse";
 import { FakeRescue } from "../service/support/fake-rescue";
 import { makeTempDir, POST_PASSWORD, removeDir, serviceEnvironment, startFakeDataverse, testCertificate, waitFor } from "../service/support/harness";
-import { buildIntoTemp } from "../solution/built-package";
+import { buildIntoTemp } from "../helpers/built-package";
 import { AgentWebApi } from "./support/agent-web-api";
 import { BrowserVisible, findSecrets, type VisibleText } from "./support/browser-visible";
 import { AGENT_WEB_API_BINDING, casePageHtml } from "./support/case-page";

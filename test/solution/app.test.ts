@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PinRequest, UserSettings } from "../../src/model/schema";
 import { attr, children, findAll, parseXml, textOf, type XmlNode } from "../../src/packaging/xml-text";
-import { buildIntoTemp, type BuiltSolution } from "./built-package";
+import { buildIntoTemp, type BuiltSolution } from "../helpers/built-package";
 
 let built: BuiltSolution;
 let doc: XmlNode;

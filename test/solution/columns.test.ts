@@ -10,7 +10,7 @@ import { findAll, parseXml, textOf, type XmlNode } from "../../src/packaging/xml
 import { Session } from "../../src/model/schema";
 import { parseRescuePost } from "../../src/service/post-parser";
 import { mapPostToSession } from "../../src/service/session-mapper";
-import { PROJECT_ROOT } from "./built-package";
+import { PROJECT_ROOT } from "../helpers/built-package";
 
 function sessionColumn(logicalName: string): XmlNode {
   const entity = parseXml(readFileSync(join(PROJECT_ROOT, "solution/Entities/lmi_session/Entity.xml"), "utf8"));

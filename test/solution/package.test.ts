@@ -7,7 +7,7 @@ import { checkPackage, CONFIGURATION_PAGE, SOLUTION_MANIFEST_ORDER } from "../..
 import { attr, findAll, parseXml, textOf } from "../../src/packaging/xml-text";
 import { schemasDir, validateWithXsd } from "../../src/packaging/xsd";
 import { parseResx } from "../../src/strings/resx";
-import { buildIntoTemp, PROJECT_ROOT, type BuiltSolution } from "./built-package";
+import { buildIntoTemp, PROJECT_ROOT, type BuiltSolution } from "../helpers/built-package";
 
 const packageVersion = (JSON.parse(readFileSync(resolve(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
 const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");

@@ -2,7 +2,7 @@
  * The PIN dialog's state: one plain object that only `nextDialogState(state, event)` changes, one
  * named event per thing that happens (a copy, the Email button, Dynamics' answers). `page.ts`
  * draws the dialog from it and runs the copies and the email calls. No DOM, no Xrm here
- * (test/pin/dialog-state.test.ts).
+ * (test/pages/pin/dialog-state.test.ts).
  */
 import type { PinDialogData } from "../../pin/dialog-data";
 import type { FormatArg } from "../../strings/translator";

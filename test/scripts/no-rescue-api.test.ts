@@ -3,7 +3,7 @@
  * first) and the web resources inside both solution zips hold no Rescue API client. No bundle
  * names a Rescue API method, and the Request PIN scripts name no Rescue API address: the
  * integration service alone calls Rescue (DESIGN.md §3, §7). That no secured column is ever selected
- * is shown by the flow's tests (test/ribbon/request-pin.test.ts), which see every query it sends.
+ * is shown by the flow's tests (test/pin/request-pin.test.ts), which see every query it sends.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

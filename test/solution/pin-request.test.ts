@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Configuration, PinRequest, PinRequestStatus, SecurityNames } from "../../src/model/schema";
 import { attr, children, findAll, parseXml, textOf, type XmlNode } from "../../src/packaging/xml-text";
-import { buildIntoTemp } from "../solution/built-package";
+import { buildIntoTemp } from "../helpers/built-package";
 
 let doc: XmlNode;
 

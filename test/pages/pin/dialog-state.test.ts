@@ -1,10 +1,10 @@
 /**
  * The PIN dialog's state transitions (src/pages/pin/dialog-state.ts), without a browser: Copy PIN,
  * Copy link, and "Email to customer" from the first click to an opened or failed draft.
- * test/pin/dialog.browser.test.ts shows the same dialog in Chromium.
+ * test/pages/pin/dialog.browser.test.ts shows the same dialog in Chromium.
  */
 import { describe, expect, it } from "vitest";
-import { initialDialogState, nextDialogState, type DialogEvent, type PinDialogState } from "../../src/pages/pin/dialog-state";
+import { initialDialogState, nextDialogState, type DialogEvent, type PinDialogState } from "../../../src/pages/pin/dialog-state";
 import { PIN_DIALOG_DATA } from "./support/pin-dialog-data";
 
 const DATA = PIN_DIALOG_DATA;

@@ -1,7 +1,7 @@
 /**
  * The build's check that src/model/ says what solution/ says (src/packaging/solution-tables.ts):
  * the real sources pass, and each kind of difference in a copy of solution/ is named with the model
- * file and the XML file. (test/solution/broken-sources.test.ts runs the whole build on one of them.)
+ * file and the XML file. (test/packaging/broken-sources.test.ts runs the whole build on one of them.)
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as Session from "../../src/model/session";
 import { ProblemList } from "../../src/packaging/problems";
 import { checkModelAgainstSolution, readSolutionTables } from "../../src/packaging/solution-tables";
-import { PROJECT_ROOT } from "./built-package";
+import { PROJECT_ROOT } from "../helpers/built-package";
 
 const copies: string[] = [];
 afterAll(() => {

@@ -7,12 +7,12 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodePinDialogData, type PinDialogData } from "../../src/pin/dialog-data";
-import { axeSource, launchChromium, stringKeysShown } from "../helpers/browser";
-import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../helpers/static-server";
-import { resxStrings } from "../helpers/xrm";
+import { encodePinDialogData, type PinDialogData } from "../../../src/pin/dialog-data";
+import { axeSource, launchChromium, stringKeysShown } from "../../helpers/browser";
+import { assertBuilt, BUILT_WEB_RESOURCES, startStaticServer, type StaticServer } from "../../helpers/static-server";
+import { resxStrings } from "../../helpers/xrm";
 
-const SCREENSHOTS = resolve(import.meta.dirname, "../../test-output/pin");
+const SCREENSHOTS = resolve(import.meta.dirname, "../../../test-output/pin");
 const AXE = axeSource();
 const CASE_ID = "8b0c3c5e-1f2a-4d6b-9e7f-0a1b2c3d4e5f";
 const CONTACT_ID = "4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b";

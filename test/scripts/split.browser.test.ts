@@ -20,7 +20,7 @@ import { PIN_NONCE_PATTERN } from "../../src/pin/protocol";
 import { launchChromium } from "../helpers/browser";
 import { assertBuilt, startStaticServer, type StaticServer } from "../helpers/static-server";
 import { resxStrings } from "../helpers/xrm";
-import { PinServiceFake } from "./support/pin-service-fake";
+import { PinServiceFake } from "../pin/support/pin-service-fake";
 
 type Lcid = 1033 | 1043;
 const CASE_ID = "8b0c3c5e-1f2a-4d6b-9e7f-0a1b2c3d4e5f";

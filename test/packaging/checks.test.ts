@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkPackage, loadLibrary, type SolutionPackage } from "../../src/packaging/checks";
 import { formatProblem, type BuildProblem } from "../../src/packaging/problems";
-import { buildIntoTemp, type BuiltSolution } from "./built-package";
+import { buildIntoTemp, type BuiltSolution } from "../helpers/built-package";
 
 let built: BuiltSolution;
 

@@ -1,5 +1,5 @@
 /** What the Case command hands the PIN dialog, for the dialog's unit tests. */
-import type { PinDialogData } from "../../../src/pin/dialog-data";
+import type { PinDialogData } from "../../../../src/pin/dialog-data";
 
 /** A PIN for a Case whose customer is an account. */
 export const PIN_DIALOG_DATA: PinDialogData = {

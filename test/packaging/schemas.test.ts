@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSchemaSet, SchemaSetError, schemasDir, validateWithXsd } from "../../src/packaging/xsd";
-import { PROJECT_ROOT } from "./built-package";
+import { PROJECT_ROOT } from "../helpers/built-package";
 
 const SCHEMAS = schemasDir(PROJECT_ROOT);
 const PATCHES = ["libxml2-compat.patch", "libxml2-wasm-compat.patch"];

@@ -14,7 +14,7 @@ import { runInNewContext } from "node:vm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { STRINGS_WEB_RESOURCE } from "../../src/strings/translator";
 import { FALLBACK_STRINGS_PATH, loadXrmTranslator } from "../../src/xrm/strings";
-import { buildIntoTemp, type BuiltSolution } from "../solution/built-package";
+import { buildIntoTemp, type BuiltSolution } from "../helpers/built-package";
 import { initXrm, resxStrings } from "../helpers/xrm";
 
 type Lcid = 1031 | 1033 | 1043;

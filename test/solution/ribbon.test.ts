@@ -14,7 +14,7 @@ import { loadLibrary } from "../../src/packaging/checks";
 import { schemasDir, validateWithXsd } from "../../src/packaging/xsd";
 import { canRequestPinOn } from "../../src/pin/enable";
 import { initXrm } from "../helpers/xrm";
-import { buildIntoTemp, type BuiltSolution } from "../solution/built-package";
+import { buildIntoTemp, type BuiltSolution } from "../helpers/built-package";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** Microsoft's XSDs, where the build itself finds them (no absolute path in a test). */

@@ -1,11 +1,11 @@
 /** The PIN dialog's pure parts: dialog data, formatting, the email draft. */
 import { describe, expect, it } from "vitest";
-import { EmailActivity } from "../../src/model/standard-tables";
-import { buildEmailDraft, escapeHtml } from "../../src/pages/pin/email-draft";
-import { directLink, formatGeneratedAt, formatPin, spokenPin } from "../../src/pages/pin/format";
-import { decodePinDialogData, encodePinDialogData } from "../../src/pin/dialog-data";
-import { createTranslator } from "../../src/strings/translator";
-import { resxStrings } from "../helpers/xrm";
+import { EmailActivity } from "../../../src/model/standard-tables";
+import { buildEmailDraft, escapeHtml } from "../../../src/pages/pin/email-draft";
+import { directLink, formatGeneratedAt, formatPin, spokenPin } from "../../../src/pages/pin/format";
+import { decodePinDialogData, encodePinDialogData } from "../../../src/pin/dialog-data";
+import { createTranslator } from "../../../src/strings/translator";
+import { resxStrings } from "../../helpers/xrm";
 import { PIN_DIALOG_DATA } from "./support/pin-dialog-data";
 
 const DATA = PIN_DIALOG_DATA;
