@@ -7,7 +7,8 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { PinRequestStatus } from "../../src/model/schema";
 import { HANG } from "./support/fake-rescue";
-import { PinWorld, usePinWorld, type Agent } from "./support/pin-world";
+import { PinWorld, type Agent } from "./support/pin-world";
+import { usePinWorld } from "./support/use-pin-world";
 
 const world = usePinWorld();
 

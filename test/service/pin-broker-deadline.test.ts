@@ -8,7 +8,8 @@
 import { describe, expect, test } from "vitest";
 import { PinRequestStatus } from "../../src/model/schema";
 import type { PinBrokerTimings } from "../../src/service/retry-policy";
-import { usePinWorld, type Agent } from "./support/pin-world";
+import type { Agent } from "./support/pin-world";
+import { usePinWorld } from "./support/use-pin-world";
 
 // The outcome's reserve is half a second (not a tenth of 1 s): writing the row must fit it on a busy test machine.
 const TIMINGS: PinBrokerTimings = { deadlineMs: 2_500, outcomeReserveMs: 500, rescueCallMs: 1_500, pollRetryDelayMs: 110, minRescueCallMs: 100 };

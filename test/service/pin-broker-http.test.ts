@@ -8,7 +8,8 @@ import { describe, expect, test } from "vitest";
 import { PIN_API_PATH, PIN_BROKER_REFUSALS, PIN_REQUEST_MAX_BODY_BYTES, readPinBrokerFailure } from "../../src/pin/protocol";
 import { PIN_RATE_LIMIT } from "../../src/service/pin-broker/routes";
 import { DYNAMICS_ORIGIN } from "./support/harness";
-import { PinWorld, usePinWorld, type PinAnswer } from "./support/pin-world";
+import { PinWorld, type PinAnswer } from "./support/pin-world";
+import { usePinWorld } from "./support/use-pin-world";
 
 const world = usePinWorld();
 

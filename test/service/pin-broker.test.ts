@@ -8,7 +8,8 @@ import { PinRequestStatus } from "../../src/model/schema";
 import { PIN_BROKER_REFUSALS, RESCUE_WORD_STATUS } from "../../src/pin/protocol";
 import { DROP } from "./support/fake-rescue";
 import { DYNAMICS_ORIGIN } from "./support/harness";
-import { PinWorld, usePinWorld } from "./support/pin-world";
+import { PinWorld } from "./support/pin-world";
+import { usePinWorld } from "./support/use-pin-world";
 
 const world = usePinWorld({ pinBroker: { timings: { rescueCallMs: 5_000 } } });
 

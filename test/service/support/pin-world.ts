@@ -4,7 +4,6 @@
  * Cases, PIN request rows as the agent's browser creates them, and `askPin` — the browser's call.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach } from "vitest";
 import { PIN_API_PATH } from "../../../src/pin/protocol";
 import type { ServiceConfig } from "../../../src/service/config";
 import type { FakeDataverse, IncidentRow, PinRequestRow } from "./fake-dataverse";
@@ -130,26 +129,6 @@ export class PinWorld {
   logText(): string {
     return this.running.logs.lines.join("");
   }
-}
-
-/**
- * One world for a test file: started before its tests (with `overrides` for the service), stopped
- * after them; before each test the configuration row is as the admin saved it and the fake
- * Rescue's calls and scripted replies are cleared.
- */
-export function usePinWorld(overrides: ServiceOverrides = {}): PinWorld {
-  const world = new PinWorld();
-  beforeAll(async () => {
-    await world.start(overrides);
-  });
-  afterAll(async () => {
-    await world.stop();
-  });
-  beforeEach(() => {
-    world.configure();
-    world.rescue.reset();
-  });
-  return world;
 }
 
 function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Partial<Pick<T, K>> {
