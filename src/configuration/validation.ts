@@ -8,7 +8,7 @@
 import * as Configuration from "../model/configuration";
 import type { EnvironmentValue } from "../model/configuration";
 import { normaliseServiceUrl } from "../settings/service-url";
-import { parseGuid } from "../shared/guid";
+import { parseGuid } from "../common/guid";
 import type { FormatArg } from "../strings/translator";
 import { isEnvironmentValue, PRODUCTION_ENDPOINT } from "./environments";
 

@@ -7,7 +7,7 @@
  *
  * Entity arguments are logical names (`lmi_configuration`), as in `Xrm.WebApi`. Queries are OData
  * system query options made by `odataQuery` (`?$select=…&$filter=…`). Rows are `Row`s of
- * src/dataverse/odata.ts; ids go in and come out lower case, without braces (src/shared/guid.ts).
+ * src/dataverse/odata.ts; ids go in and come out lower case, without braces (src/common/guid.ts).
  */
 import type { Row } from "./odata";
 

@@ -14,7 +14,7 @@
  * Reading: the rows of a collection, a text column's value, the row id in `OData-EntityId`, and
  * the platform's `{"error":{"code","message"}}`.
  */
-import { normalizeId, parseGuid } from "../shared/guid";
+import { normalizeId, parseGuid } from "../common/guid";
 
 /** Where the Web API lives below an organisation's URL (`<org>/api/data/v9.2/<path>`). */
 export const WEB_API_PATH = "/api/data/v9.2/";

@@ -6,7 +6,7 @@
  * about to zip, and by the tests on the unzipped zip.
  */
 import { runInNewContext } from "node:vm";
-import { normalizeId, parseGuid } from "../shared/guid";
+import { normalizeId, parseGuid } from "../common/guid";
 import { parseResx } from "../strings/resx";
 import { rootComponentsFor, securityRoles, type RootComponent } from "./assemble";
 import { ProblemList, type BuildProblem } from "./problems";

@@ -9,7 +9,7 @@
  * choice; relationship names; the privileges of a role and the columns of a field security
  * profile; the keys of a strings file; the root components of solution.xml.
  */
-import { normalizeId, parseGuid } from "../shared/guid";
+import { normalizeId, parseGuid } from "../common/guid";
 import { securityRoles } from "./assemble";
 import type { ProblemList } from "./problems";
 import { attr, children, findAll, parseXml, textOf, type XmlNode } from "./xml-text";

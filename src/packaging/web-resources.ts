@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseGuid } from "../shared/guid";
+import { parseGuid } from "../common/guid";
 import type { ProblemList } from "./problems";
 import { escapeXml, parseXml, textOf, wellFormedError, type XmlNode } from "./xml-text";
 

@@ -5,7 +5,7 @@
  */
 import { textOf } from "../dataverse/odata";
 import * as IncidentFields from "../model/incident-fields";
-import { normalizeId } from "../shared/guid";
+import { normalizeId } from "../common/guid";
 import { isCustomerType, type CustomerType } from "./dialog-data";
 
 export interface CaseDetails {

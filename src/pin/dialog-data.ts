@@ -5,8 +5,8 @@
  * query string can be edited.
  */
 import * as Incident from "../model/incident";
-import { GUID_PATTERN } from "../shared/guid";
-import { truncateText } from "../shared/text";
+import { GUID_PATTERN } from "../common/guid";
+import { truncateText } from "../common/text";
 
 export type CustomerType = "contact" | "account";
 

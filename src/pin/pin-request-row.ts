@@ -8,8 +8,8 @@ import { bindProperty, bindTarget } from "../dataverse/odata";
 import * as Incident from "../model/incident";
 import * as PinRequest from "../model/pin-request";
 import * as PinRequestFields from "../model/pin-request-fields";
-import { normalizeId } from "../shared/guid";
-import { truncateText } from "../shared/text";
+import { normalizeId } from "../common/guid";
+import { truncateText } from "../common/text";
 
 const pad = (value: number): string => String(value).padStart(2, "0");
 

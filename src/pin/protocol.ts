@@ -12,8 +12,8 @@
  * word's message (`Ribbon.Error.<WORD>` in the RESX strings).
  */
 import * as Incident from "../model/incident";
-import { GUID_PATTERN } from "../shared/guid";
-import { truncateText } from "../shared/text";
+import { GUID_PATTERN } from "../common/guid";
+import { truncateText } from "../common/text";
 
 export const PIN_API_PATH = "/api/pin";
 

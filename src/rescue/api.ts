@@ -8,8 +8,8 @@
  *   `notechconsole`; no `NodeId` (v3 only: with v1 the PIN belongs to the owner of the auth code);
  * - `getAccount(authcode)`: the technician id (`TechID`, "0" without a technician seat).
  */
-import { normalizeId } from "../shared/guid";
-import { truncateText } from "../shared/text";
+import { normalizeId } from "../common/guid";
+import { truncateText } from "../common/text";
 import { callRescue, type RescueMethod, type RescueTransport } from "./client";
 import { parseReply, REPLY_VALUES, type RescueFailure } from "./replies";
 import { RESCUE_FIELD_LIMITS } from "./text";

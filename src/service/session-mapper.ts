@@ -2,7 +2,7 @@
  * Maps a Rescue post onto the columns of `lmi_session` (DESIGN.md §5), given what is stored.
  *
  * - Text is cut to the column length (src/model/session.ts) without splitting a character, with
- *   the product's one rule (src/shared/text.ts), and reported.
+ *   the product's one rule (src/common/text.ts), and reported.
  * - Timings: seconds as whole numbers, date-times as UTC ISO strings; a value that does not
  *   parse is left out and reported in `problems`, never guessed.
  * - `ChatLog` carries only the chat since the previous post, so it is appended to the stored
@@ -13,7 +13,7 @@
  */
 import * as Session from "../model/session";
 import * as SessionFields from "../model/session-fields";
-import { keepTextEnd, truncateText } from "../shared/text";
+import { keepTextEnd, truncateText } from "../common/text";
 import type { PostFields, PostVariable, RescuePost } from "./post-parser";
 
 /** What is stored for the session, as read before the write. */

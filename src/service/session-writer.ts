@@ -27,7 +27,7 @@ import * as SessionFields from "../model/session-fields";
 import { IncidentResolution, SystemUser } from "../model/standard-tables";
 import * as UserSettings from "../model/user-settings";
 import * as UserSettingsFields from "../model/user-settings-fields";
-import { parseGuid } from "../shared/guid";
+import { parseGuid } from "../common/guid";
 import type { AppliedLedger } from "./applied-ledger";
 import type { ConfigurationOptions } from "./configuration-options";
 import { DataverseError, type DataverseTransport } from "./dataverse-client";

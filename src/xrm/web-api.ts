@@ -2,7 +2,7 @@
 import { WebApiError, type DataverseClient } from "../dataverse/client";
 import type { Row } from "../dataverse/odata";
 import { describeError } from "../errors";
-import { normalizeId } from "../shared/guid";
+import { normalizeId } from "../common/guid";
 
 function toWebApiError(operation: string, entity: string, error: unknown): WebApiError {
   const { errorCode } = (error ?? {}) as { errorCode?: unknown };

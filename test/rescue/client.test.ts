@@ -9,7 +9,7 @@ import { callRescue, rescueUrl, RescueTransportError, type RescueTransport } fro
 import { checkRescueEndpoint, DEFAULT_RESCUE_ALLOWED_HOSTS, normalizeHostEntry } from "../../src/rescue/endpoint";
 import { parseReply, REPLY_VALUES, RESCUE_WORDS } from "../../src/rescue/replies";
 import { RESCUE_FIELD_LIMITS } from "../../src/rescue/text";
-import { truncateText } from "../../src/shared/text";
+import { truncateText } from "../../src/common/text";
 import { HttpsClient } from "../../src/service/https-client";
 import { createRescueTransport, HostNotAllowedError } from "../../src/service/pin-broker/rescue-transport";
 import { DROP, FakeRescue, HANG } from "../service/support/fake-rescue";

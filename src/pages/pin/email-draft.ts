@@ -9,8 +9,8 @@ import type { Row } from "../../dataverse/odata";
 import * as Incident from "../../model/incident";
 import { Account, Contact, EmailActivity, SystemUser } from "../../model/standard-tables";
 import type { PinDialogData } from "../../pin/dialog-data";
-import { normalizeId } from "../../shared/guid";
-import { truncateText } from "../../shared/text";
+import { normalizeId } from "../../common/guid";
+import { truncateText } from "../../common/text";
 import { fillPlaceholders, type Translator } from "../../strings/translator";
 import { CUSTOMER_SITE, CUSTOMER_SITE_URL, directLink, formatPin } from "./format";
 

@@ -15,7 +15,7 @@ import * as IncidentFields from "../../model/incident-fields";
 import * as PinRequest from "../../model/pin-request";
 import * as PinRequestFields from "../../model/pin-request-fields";
 import { Account, Contact, SystemUser } from "../../model/standard-tables";
-import { truncateText } from "../../shared/text";
+import { truncateText } from "../../common/text";
 import type { DataverseCall, DataverseResponse, DataverseTransport } from "../dataverse-client";
 
 const F = PinRequestFields;

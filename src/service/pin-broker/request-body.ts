@@ -3,7 +3,7 @@
  * Anything else is refused before the broker reads a row.
  */
 import { PIN_NONCE_PATTERN, type PinBrokerRequest } from "../../pin/protocol";
-import { GUID_PATTERN } from "../../shared/guid";
+import { GUID_PATTERN } from "../../common/guid";
 import { PinRefusal } from "./refusal";
 
 /** Throws `UNSUPPORTED_MEDIA_TYPE` unless the content type is JSON in UTF-8 (or without a charset). */

@@ -16,7 +16,7 @@ import { alternateKeyPath, bindProperty, bindTarget, entityPath, idFromEntityIdH
 import { SystemUser } from "../../model/standard-tables";
 import * as UserSettings from "../../model/user-settings";
 import * as UserSettingsFields from "../../model/user-settings-fields";
-import { truncateText } from "../../shared/text";
+import { truncateText } from "../../common/text";
 import type { DataverseCall, DataverseResponse, DataverseTransport } from "../dataverse-client";
 
 const F = UserSettingsFields;

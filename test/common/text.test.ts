@@ -1,9 +1,9 @@
 /**
- * src/shared/text.ts: the product's one rule for cutting text — lengths in UTF-16 code units, the
+ * src/common/text.ts: the product's one rule for cutting text — lengths in UTF-16 code units, the
  * cut between two user-perceived characters. Checked against the characters Intl.Segmenter sees.
  */
 import { describe, expect, it } from "vitest";
-import { keepTextEnd, truncateText } from "../../src/shared/text";
+import { keepTextEnd, truncateText } from "../../src/common/text";
 import { pick, seededRandom } from "../helpers/seeded-random";
 
 const characters = (text: string): string[] => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((s) => s.segment);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GUID_PATTERN, normalizeId, parseGuid } from "../../src/shared/guid";
+import { GUID_PATTERN, normalizeId, parseGuid } from "../../src/common/guid";
 
 const ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
