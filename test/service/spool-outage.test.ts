@@ -8,6 +8,7 @@
  * recovers, and a new service delivers what it finds on disk.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -139,11 +140,13 @@ describe("spool outage", () => {
   }, 120_000);
 
   test("SPOOL_DIR made read-only while posts arrive (the service runs as a non-root user): 503 + Retry-After for what cannot be stored, and every post answered 200 is delivered exactly once after it is writable again", async (context) => {
-    const user = serviceUser();
-    if (user === "unusable") {
-      context.skip("the tests run as root and user nobody cannot read the repository: permissions cannot be tested here");
+    const protection = readOnlyProtection();
+    if (protection === null) {
+      context.skip("the tests run as root, user nobody cannot read the repository and chattr +i is not available: a read-only SPOOL_DIR cannot be made here");
       return;
     }
+    const user = protection.kind === "permissions" ? protection.user : null;
+    const setWritable = protection.kind === "permissions" ? setPermissionsWritable : setImmutable;
     const base = path.join(workDir, "read-only");
     const spoolDir = path.join(base, "spool");
     await mkdir(spoolDir, { recursive: true });
@@ -182,7 +185,7 @@ describe("spool outage", () => {
         60_000,
         "spool drained",
       );
-      console.log(`SPOOL_DIR read-only (service uid ${user?.uid ?? process.getuid?.() ?? "?"}): ${load.count(200)} posts answered 200, ${load.count(503)} answered 503; all 200s delivered once after a restart`);
+      console.log(`SPOOL_DIR read-only (${protection.kind}, service uid ${user?.uid ?? process.getuid?.() ?? "?"}): ${load.count(200)} posts answered 200, ${load.count(503)} answered 503; all 200s delivered once after a restart`);
       expectExactlyOnce(load.outcomes);
     } finally {
       child.process.kill("SIGTERM");
@@ -192,26 +195,53 @@ describe("spool outage", () => {
 });
 
 /**
- * The user to run the service as so that permissions apply: `nobody` when the tests run as root
- * (root ignores them), null for the current user otherwise, "unusable" when `nobody` cannot read
- * the repository (a clone under a private home directory).
+ * How SPOOL_DIR is made read-only for the service: by permissions, with the service run as
+ * `nobody` when the tests run as root (root ignores permissions) or as the current user otherwise;
+ * when the tests run as root and `nobody` cannot read the repository (a clone in a private
+ * directory), by the immutable attribute (`chattr +i`), which binds root too; null when neither
+ * works here.
  */
-function serviceUser(): { uid: number; gid: number } | null | "unusable" {
-  if (process.getuid?.() !== 0) return null;
+function readOnlyProtection(): { kind: "permissions"; user: { uid: number; gid: number } | null } | { kind: "immutable" } | null {
+  if (process.getuid?.() !== 0) return { kind: "permissions", user: null };
   const nobody = { uid: 65534, gid: 65534 };
   const probe = spawnSync(process.execPath, ["-e", "require('node:fs').accessSync(process.argv[1] ?? '', require('node:fs').constants.R_OK)", path.join(REPO_ROOT, "src", "service", "main.ts")], {
     ...nobody,
     cwd: os.tmpdir(),
   });
-  return probe.status === 0 ? nobody : "unusable";
+  if (probe.status === 0) return { kind: "permissions", user: nobody };
+  return immutableWorks() ? { kind: "immutable" } : null;
+}
+
+/** Whether `chattr +i` works here and stops root from creating a file in the directory. */
+function immutableWorks(): boolean {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lmi-immutable-"));
+  try {
+    if (spawnSync("chattr", ["+i", dir]).status !== 0) return false;
+    try {
+      writeFileSync(path.join(dir, "probe"), "x");
+      return false;
+    } catch {
+      return true;
+    } finally {
+      spawnSync("chattr", ["-i", dir]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** chmod -R a-w (dirs 0555, files 0444), or back to 0755 / 0644. */
-async function setWritable(dir: string, writable: boolean): Promise<void> {
+async function setPermissionsWritable(dir: string, writable: boolean): Promise<void> {
   for (const name of await readdir(dir)) {
     const file = path.join(dir, name);
-    if ((await stat(file)).isDirectory()) await setWritable(file, writable);
+    if ((await stat(file)).isDirectory()) await setPermissionsWritable(file, writable);
     else await chmod(file, writable ? 0o644 : 0o444);
   }
   await chmod(dir, writable ? 0o755 : 0o555);
+}
+
+/** chattr -R +i (nothing in it can be created, changed or removed, by root either), or -i. */
+function setImmutable(dir: string, writable: boolean): Promise<void> {
+  const run = spawnSync("chattr", ["-R", writable ? "-i" : "+i", dir], { encoding: "utf8" });
+  return run.status === 0 ? Promise.resolve() : Promise.reject(new Error(`chattr ${writable ? "-i" : "+i"} failed: ${run.stderr}`));
 }
