@@ -139,7 +139,7 @@ describe("spool outage", () => {
     }
   }, 120_000);
 
-  test("SPOOL_DIR made read-only while posts arrive (the service runs as a non-root user): 503 + Retry-After for what cannot be stored, and every post answered 200 is delivered exactly once after it is writable again", async (context) => {
+  test("SPOOL_DIR made read-only while posts arrive (by permissions for a non-root service, or chattr +i when only root can run it): 503 + Retry-After for what cannot be stored, and every post answered 200 is delivered exactly once after it is writable again", async (context) => {
     const protection = readOnlyProtection();
     if (protection === null) {
       context.skip("the tests run as root, user nobody cannot read the repository and chattr +i is not available: a read-only SPOOL_DIR cannot be made here");
